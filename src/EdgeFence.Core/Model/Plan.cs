@@ -1,0 +1,28 @@
+namespace EdgeFence.Core.Model;
+
+/// <summary>A pricing tier: a quota per billing period and a rate limit.</summary>
+public sealed class Plan
+{
+    public required string Id { get; init; }
+    public required string SiteId { get; init; }
+    public required string Name { get; init; }
+
+    /// <summary>Units per billing period; <c>null</c> means no quota.</summary>
+    public long? QuotaUnits { get; init; }
+
+    public QuotaPeriod QuotaPeriod { get; init; } = QuotaPeriod.Month;
+    public QuotaMode QuotaMode { get; init; } = QuotaMode.Hard;
+
+    /// <summary>Requests per window; <c>null</c> means no rate limit.</summary>
+    public int? RateLimitRequests { get; init; }
+
+    public int RateLimitWindowSeconds { get; init; } = 60;
+
+    /// <summary>Price per period in millionths of the currency unit (informational at the edge).</summary>
+    public long PriceMicros { get; init; }
+
+    public string Currency { get; init; } = "USD";
+
+    /// <summary>Resource ids this plan covers; empty means every resource of the site.</summary>
+    public IReadOnlyList<string> ResourceIds { get; init; } = [];
+}

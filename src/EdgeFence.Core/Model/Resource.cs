@@ -1,0 +1,26 @@
+namespace EdgeFence.Core.Model;
+
+/// <summary>A paid endpoint: a path pattern, optional methods, and a cost in units.</summary>
+public sealed class Resource
+{
+    public required string Id { get; init; }
+    public required string SiteId { get; init; }
+
+    /// <summary>
+    /// Path pattern: literal segments, <c>*</c> for exactly one segment, and a trailing <c>/*</c> for
+    /// the path itself and everything below it (<c>/api/v1/*</c>). Matching ignores ASCII case.
+    /// </summary>
+    public required string Pattern { get; init; }
+
+    /// <summary>Upper-case HTTP methods; empty means all. HEAD is enforced as GET.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = [];
+
+    /// <summary>Units one request costs against the quota.</summary>
+    public long Cost { get; init; } = 1;
+
+    /// <summary>
+    /// Path at the origin, same shape as <see cref="Pattern"/>: a trailing <c>/*</c> receives what the
+    /// pattern's trailing <c>/*</c> matched. <c>null</c> forwards the public path unchanged.
+    /// </summary>
+    public string? PrivatePath { get; init; }
+}
