@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace EdgeFence.Core.Security;
+
+/// <summary>
+/// The signature the edge adds to every request it forwards, so the origin can refuse anything that
+/// did not come through the edge.
+/// <para>Header: <c>X-EdgeFence-Signature: t=&lt;unix seconds&gt;,v1=&lt;lowercase hex HMAC-SHA256&gt;</c>.</para>
+/// <para>
+/// Canonical string (UTF-8, fields joined by a single LF, no trailing LF):
+/// <c>v1 LF t LF METHOD LF path-and-query LF token-id LF customer LF plan-id LF request-id</c>,
+/// where path-and-query is the request-target exactly as the origin receives it, and the three
+/// token fields are empty strings on unprotected (passthrough) requests.
+/// </para>
+/// </summary>
+public static class RequestSigner
+{
+    public const string SignatureHeader = "X-EdgeFence-Signature";
+    public const string RequestIdHeader = "X-EdgeFence-Request-Id";
+    public const string CustomerHeader = "X-EdgeFence-Customer";
+    public const string PlanHeader = "X-EdgeFence-Plan";
+    public const string TokenIdHeader = "X-EdgeFence-Token-Id";
+
+    /// <summary>Default age after which origins refuse a signature.</summary>
+    public static readonly TimeSpan DefaultTolerance = TimeSpan.FromSeconds(300);
+
+    /// <summary>Builds the canonical string. Public so other implementations can be tested against it.</summary>
+    public static string CanonicalString(long timestamp, string method, string pathAndQuery, string tokenId, string customer, string planId, string requestId)
+        => string.Join('\n', "v1", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture), method, pathAndQuery, tokenId, customer, planId, requestId);
+
+    /// <summary>Computes the header value <c>t=…,v1=…</c>.</summary>
+    public static string CreateHeaderValue(ReadOnlySpan<byte> key, long timestamp, string method, string pathAndQuery, string tokenId, string customer, string planId, string requestId)
+    {
+        var canonical = CanonicalString(timestamp, method, pathAndQuery, tokenId, customer, planId, requestId);
+        var max = Encoding.UTF8.GetMaxByteCount(canonical.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(max);
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(canonical, rented);
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(key, rented.AsSpan(0, length), mac);
+            return string.Concat("t=", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture), ",v1=", Convert.ToHexStringLower(mac));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Verifies a header value in constant time with respect to the secret and the MAC. Returns false
+    /// for a malformed header, a timestamp outside ±<paramref name="tolerance"/> of <paramref name="now"/>, or a wrong MAC.
+    /// </summary>
+    public static bool Verify(ReadOnlySpan<byte> key, string? headerValue, DateTimeOffset now, TimeSpan tolerance, string method, string pathAndQuery, string tokenId, string customer, string planId, string requestId)
+    {
+        if (!TryParseHeader(headerValue, out var timestamp, out var mac))
+        {
+            return false;
+        }
+
+        var age = now.ToUnixTimeSeconds() - timestamp;
+        if (Math.Abs(age) > (long)tolerance.TotalSeconds)
+        {
+            return false;
+        }
+
+        var expected = CreateHeaderValue(key, timestamp, method, pathAndQuery, tokenId, customer, planId, requestId);
+        var expectedMac = expected.AsSpan(expected.IndexOf(",v1=", StringComparison.Ordinal) + 4);
+        return CryptographicOperations.FixedTimeEquals(MemoryMarshalBytes(expectedMac), MemoryMarshalBytes(mac));
+    }
+
+    /// <summary>Parses <c>t=&lt;digits&gt;,v1=&lt;64 hex&gt;</c>.</summary>
+    public static bool TryParseHeader(string? headerValue, out long timestamp, out ReadOnlySpan<char> mac)
+    {
+        timestamp = 0;
+        mac = default;
+        if (string.IsNullOrEmpty(headerValue) || !headerValue.StartsWith("t=", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var comma = headerValue.IndexOf(",v1=", StringComparison.Ordinal);
+        if (comma < 3 || !long.TryParse(headerValue.AsSpan(2, comma - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out timestamp))
+        {
+            return false;
+        }
+
+        mac = headerValue.AsSpan(comma + 4);
+        if (mac.Length != 64)
+        {
+            return false;
+        }
+
+        foreach (var c in mac)
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ReadOnlySpan<byte> MemoryMarshalBytes(ReadOnlySpan<char> chars)
+        => System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars);
+}

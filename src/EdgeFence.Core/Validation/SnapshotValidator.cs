@@ -1,0 +1,385 @@
+using System.Text.RegularExpressions;
+using EdgeFence.Core.Model;
+using EdgeFence.Core.Paths;
+
+namespace EdgeFence.Core.Validation;
+
+/// <summary>
+/// Validates a snapshot whole before anything uses it: every reference resolves, every value is in
+/// range, every pattern parses. Errors name the field (<c>tokens[3].planId</c>) so the control plane
+/// operator can fix the source. An edge never swaps in a snapshot with any error.
+/// </summary>
+public static partial class SnapshotValidator
+{
+    /// <summary>Minimum HMAC key length: a shorter key weakens the origin's only proof of provenance.</summary>
+    public const int MinHmacSecretLength = 32;
+
+    /// <summary>Longest id, name or customer: they travel in headers and logs; bounded to keep both small.</summary>
+    public const int MaxIdentifierLength = 256;
+
+    private static readonly HashSet<string> ReservedSlugs = new(StringComparer.Ordinal) { "v1", "healthz", "readyz", "metrics" };
+
+    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
+    {
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT",
+    };
+
+    /// <summary>Returns every problem found; an empty list means the snapshot is valid.</summary>
+    public static IReadOnlyList<string> Validate(Snapshot snapshot)
+    {
+        var errors = new List<string>();
+        if (snapshot.Version <= 0)
+        {
+            errors.Add("version: must be positive");
+        }
+
+        var sites = new Dictionary<string, Site>(StringComparer.Ordinal);
+        var slugs = new HashSet<string>(StringComparer.Ordinal);
+        var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < snapshot.Sites.Count; i++)
+        {
+            var site = snapshot.Sites[i];
+            var at = $"sites[{i}]";
+            if (CheckIdentifier(errors, at + ".id", site.Id) && !sites.TryAdd(site.Id, site))
+            {
+                errors.Add($"{at}.id: duplicate site id '{site.Id}'");
+            }
+
+            CheckText(errors, at + ".name", site.Name);
+            if (site.Slug is null || !SlugPattern().IsMatch(site.Slug))
+            {
+                errors.Add($"{at}.slug: must be 1-63 lower-case letters, digits or '-', starting with a letter or digit");
+            }
+            else if (ReservedSlugs.Contains(site.Slug))
+            {
+                errors.Add($"{at}.slug: '{site.Slug}' is reserved by the edge");
+            }
+            else if (!slugs.Add(site.Slug))
+            {
+                errors.Add($"{at}.slug: duplicate slug '{site.Slug}'");
+            }
+
+            if (!Uri.TryCreate(site.OriginUrl, UriKind.Absolute, out var origin)
+                || (origin.Scheme != Uri.UriSchemeHttp && origin.Scheme != Uri.UriSchemeHttps)
+                || !string.IsNullOrEmpty(origin.Query) || !string.IsNullOrEmpty(origin.Fragment) || !string.IsNullOrEmpty(origin.UserInfo))
+            {
+                errors.Add($"{at}.originUrl: must be an absolute http(s) URL without query, fragment or credentials");
+            }
+
+            for (var h = 0; h < site.Hosts.Count; h++)
+            {
+                var host = site.Hosts[h];
+                if (host is null || Uri.CheckHostName(host) == UriHostNameType.Unknown || host.Contains(':', StringComparison.Ordinal))
+                {
+                    errors.Add($"{at}.hosts[{h}]: '{host}' is not a host name (no scheme, no port)");
+                }
+                else if (!hosts.Add(host))
+                {
+                    errors.Add($"{at}.hosts[{h}]: host '{host}' belongs to another site");
+                }
+            }
+
+            if (site.HmacSecret is null || site.HmacSecret.Length < MinHmacSecretLength)
+            {
+                errors.Add($"{at}.hmacSecret: must be at least {MinHmacSecretLength} bytes");
+            }
+
+            if (site.OriginKeyHash is null || (site.OriginKeyHash.Length != 0 && site.OriginKeyHash.Length != 32))
+            {
+                errors.Add($"{at}.originKeyHash: must be empty or a 32-byte SHA-256");
+            }
+
+            CheckInjected(errors, at + ".staticHeaders", site.StaticHeaders, isHeader: true);
+            CheckInjected(errors, at + ".staticQuery", site.StaticQuery, isHeader: false);
+        }
+
+        var plans = new Dictionary<string, Plan>(StringComparer.Ordinal);
+        for (var i = 0; i < snapshot.Plans.Count; i++)
+        {
+            var plan = snapshot.Plans[i];
+            var at = $"plans[{i}]";
+            if (CheckIdentifier(errors, at + ".id", plan.Id) && !plans.TryAdd(plan.Id, plan))
+            {
+                errors.Add($"{at}.id: duplicate plan id '{plan.Id}'");
+            }
+
+            if (plan.SiteId is null || !sites.ContainsKey(plan.SiteId))
+            {
+                errors.Add($"{at}.siteId: unknown site '{plan.SiteId}'");
+            }
+
+            CheckText(errors, at + ".name", plan.Name);
+            if (plan.QuotaUnits is < 0)
+            {
+                errors.Add($"{at}.quotaUnits: must not be negative");
+            }
+
+            if (!Enum.IsDefined(plan.QuotaPeriod))
+            {
+                errors.Add($"{at}.quotaPeriod: unknown period");
+            }
+
+            if (!Enum.IsDefined(plan.QuotaMode))
+            {
+                errors.Add($"{at}.quotaMode: unknown mode");
+            }
+
+            if (plan.RateLimitRequests is <= 0)
+            {
+                errors.Add($"{at}.rateLimitRequests: must be positive (omit it for no rate limit)");
+            }
+
+            // One day at most: the sliding window keeps two fixed windows per token; quotas cover longer spans.
+            if (plan.RateLimitWindowSeconds is <= 0 or > 86_400)
+            {
+                errors.Add($"{at}.rateLimitWindowSeconds: must be between 1 and 86400");
+            }
+
+            if (plan.PriceMicros < 0)
+            {
+                errors.Add($"{at}.priceMicros: must not be negative");
+            }
+        }
+
+        var resources = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        var patternMethods = new Dictionary<(string Site, string Pattern), HashSet<string>?>();
+        for (var i = 0; i < snapshot.Resources.Count; i++)
+        {
+            var resource = snapshot.Resources[i];
+            var at = $"resources[{i}]";
+            if (CheckIdentifier(errors, at + ".id", resource.Id) && !resources.TryAdd(resource.Id, resource))
+            {
+                errors.Add($"{at}.id: duplicate resource id '{resource.Id}'");
+            }
+
+            if (resource.SiteId is null || !sites.ContainsKey(resource.SiteId))
+            {
+                errors.Add($"{at}.siteId: unknown site '{resource.SiteId}'");
+            }
+
+            if (resource.Cost < 0)
+            {
+                errors.Add($"{at}.cost: must not be negative");
+            }
+
+            var methodsOk = true;
+            foreach (var method in resource.Methods)
+            {
+                if (method is null || !KnownMethods.Contains(method))
+                {
+                    errors.Add($"{at}.methods: '{method}' is not an upper-case HTTP method");
+                    methodsOk = false;
+                }
+            }
+
+            if (!PathPattern.TryParse(resource.Pattern, out var pattern, out var patternError))
+            {
+                errors.Add($"{at}.pattern: {patternError}");
+                continue;
+            }
+
+            if (resource.PrivatePath is not null)
+            {
+                if (!PathPattern.TryParse(resource.PrivatePath, out var privatePath, out var privateError))
+                {
+                    errors.Add($"{at}.privatePath: {privateError}");
+                }
+                else if (privatePath.HasCatchAll != pattern.HasCatchAll || HasInnerWildcard(privatePath))
+                {
+                    errors.Add($"{at}.privatePath: must be a literal path, ending in '/*' exactly when the pattern does");
+                }
+            }
+
+            if (methodsOk && resource.SiteId is not null)
+            {
+                // Two resources may share a pattern only with disjoint methods: otherwise which cost applies is ambiguous.
+                var key = (resource.SiteId, pattern.Canonical);
+                HashSet<string>? methods = resource.Methods.Count == 0 ? null : new HashSet<string>(resource.Methods, StringComparer.Ordinal);
+                if (patternMethods.TryGetValue(key, out var existing))
+                {
+                    if (existing is null || methods is null || existing.Overlaps(methods))
+                    {
+                        errors.Add($"{at}.pattern: '{resource.Pattern}' overlaps another resource of the same site with the same methods");
+                    }
+                    else
+                    {
+                        existing.UnionWith(methods);
+                    }
+                }
+                else
+                {
+                    patternMethods[key] = methods;
+                }
+            }
+        }
+
+        foreach (var (index, plan) in Indexed(snapshot.Plans))
+        {
+            foreach (var resourceId in plan.ResourceIds)
+            {
+                if (resourceId is null || !resources.TryGetValue(resourceId, out var resource))
+                {
+                    errors.Add($"plans[{index}].resourceIds: unknown resource '{resourceId}'");
+                }
+                else if (resource.SiteId != plan.SiteId)
+                {
+                    errors.Add($"plans[{index}].resourceIds: resource '{resourceId}' belongs to another site");
+                }
+            }
+        }
+
+        var hashes = new HashSet<string>(StringComparer.Ordinal);
+        var entitlements = new Dictionary<string, TokenRecord>(StringComparer.Ordinal);
+        for (var i = 0; i < snapshot.Tokens.Count; i++)
+        {
+            var token = snapshot.Tokens[i];
+            var at = $"tokens[{i}]";
+            CheckIdentifier(errors, at + ".id", token.Id);
+            CheckText(errors, at + ".customer", token.Customer);
+            if (token.SiteId is null || !sites.ContainsKey(token.SiteId))
+            {
+                errors.Add($"{at}.siteId: unknown site '{token.SiteId}'");
+            }
+
+            if (token.PlanId is null || !plans.TryGetValue(token.PlanId, out var plan))
+            {
+                errors.Add($"{at}.planId: unknown plan '{token.PlanId}'");
+            }
+            else if (plan.SiteId != token.SiteId)
+            {
+                errors.Add($"{at}.planId: plan '{token.PlanId}' belongs to another site");
+            }
+
+            if (token.Hash is null || token.Hash.Length != 32)
+            {
+                errors.Add($"{at}.hash: must be a 32-byte SHA-256");
+            }
+            else if (!hashes.Add(Convert.ToHexString(token.Hash)))
+            {
+                errors.Add($"{at}.hash: duplicate token hash");
+            }
+
+            if (token.ExpiresAtUnix < 0)
+            {
+                errors.Add($"{at}.expiresAtUnix: must not be negative");
+            }
+
+            // A token and its rotated successor share the id; they must describe the same entitlement.
+            if (token.Id is not null && token.SiteId is not null)
+            {
+                if (entitlements.TryGetValue(token.SiteId + "\n" + token.Id, out var first))
+                {
+                    if (first.PlanId != token.PlanId || first.Customer != token.Customer)
+                    {
+                        errors.Add($"{at}.id: token id '{token.Id}' is used by another token with a different plan or customer");
+                    }
+                }
+                else
+                {
+                    entitlements[token.SiteId + "\n" + token.Id] = token;
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static IEnumerable<(int, T)> Indexed<T>(IReadOnlyList<T> items)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            yield return (i, items[i]);
+        }
+    }
+
+    private static bool HasInnerWildcard(PathPattern pattern)
+    {
+        var last = pattern.Segments.Count - (pattern.HasCatchAll ? 1 : 0);
+        for (var i = 0; i < last; i++)
+        {
+            if (pattern.Segments[i] == "*")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool CheckIdentifier(List<string> errors, string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > MaxIdentifierLength || !IdentifierPattern().IsMatch(value))
+        {
+            errors.Add($"{field}: must be 1-{MaxIdentifierLength} characters of letters, digits, '_', '-', '.' or ':'");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Names and customers travel in headers: printable ASCII only, so no header injection and no encoding guesswork.</summary>
+    private static void CheckText(List<string> errors, string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > MaxIdentifierLength)
+        {
+            errors.Add($"{field}: must be 1-{MaxIdentifierLength} characters");
+            return;
+        }
+
+        foreach (var c in value)
+        {
+            if (c < ' ' || c > '~')
+            {
+                errors.Add($"{field}: must be printable ASCII");
+                return;
+            }
+        }
+    }
+
+    private static void CheckInjected(List<string> errors, string field, IReadOnlyList<NameValue> items, bool isHeader)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (name, value) = items[i];
+            var at = $"{field}[{i}]";
+            if (string.IsNullOrEmpty(name) || !(isHeader ? HeaderNamePattern() : QueryNamePattern()).IsMatch(name))
+            {
+                errors.Add($"{at}.name: '{name}' is not a valid {(isHeader ? "header" : "query parameter")} name");
+                continue;
+            }
+
+            if (isHeader && (name.StartsWith("X-EdgeFence-", StringComparison.OrdinalIgnoreCase) || HopByHop.Contains(name)))
+            {
+                errors.Add($"{at}.name: '{name}' is managed by the edge and cannot be injected");
+            }
+
+            if (!names.Add(name))
+            {
+                errors.Add($"{at}.name: duplicate '{name}'");
+            }
+
+            if (value is null || value.Length > 4096 || value.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || value.Contains('\u007f', StringComparison.Ordinal))
+            {
+                errors.Add($"{at}.value: must be at most 4096 characters without control characters");
+            }
+        }
+    }
+
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length", "Authorization", "X-Api-Key",
+    };
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SlugPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex HeaderNamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.~-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex QueryNamePattern();
+}

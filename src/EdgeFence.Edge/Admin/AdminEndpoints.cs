@@ -1,0 +1,175 @@
+using System.Text.Json;
+using EdgeFence.Core.Security;
+using EdgeFence.Edge.Enforcement;
+using EdgeFence.Edge.Logging;
+using EdgeFence.Edge.Snapshots;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeFence.Edge.Admin;
+
+/// <summary>The admin listener: snapshot push and health. Never mapped on the public listener.</summary>
+internal static class AdminEndpoints
+{
+    public static void Map(WebApplication app, SnapshotManager snapshots, int maxSnapshotBytes, ILogger logger)
+    {
+        app.MapPut("/v1/snapshot", context => PutSnapshotAsync(context, snapshots, maxSnapshotBytes, logger));
+        app.MapGet("/v1/snapshot", context => WriteJsonAsync(context, 200, writer =>
+        {
+            var state = snapshots.Current;
+            writer.WriteStartObject();
+            if (state is null)
+            {
+                writer.WriteNull("version"u8);
+            }
+            else
+            {
+                writer.WriteNumber("version"u8, state.Version);
+                writer.WriteNumber("sites"u8, state.Snapshot.Sites.Count);
+                writer.WriteNumber("plans"u8, state.Snapshot.Plans.Count);
+                writer.WriteNumber("resources"u8, state.Snapshot.Resources.Count);
+                writer.WriteNumber("tokens"u8, state.Snapshot.Tokens.Count);
+            }
+
+            writer.WriteEndObject();
+        }));
+        app.MapGet("/healthz", context => WriteJsonAsync(context, 200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("status"u8, "alive");
+            writer.WriteEndObject();
+        }));
+        app.MapGet("/readyz", context =>
+        {
+            var state = snapshots.Current;
+            return WriteJsonAsync(context, state is null ? 503 : 200, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("status"u8, state is null ? "no-snapshot" : "ready");
+                if (state is not null)
+                {
+                    writer.WriteNumber("snapshotVersion"u8, state.Version);
+                }
+
+                writer.WriteString("store"u8, "open");
+                writer.WriteString("redis"u8, "standalone");
+                writer.WriteEndObject();
+            });
+        });
+    }
+
+    private static async Task PutSnapshotAsync(HttpContext context, SnapshotManager snapshots, int maxBytes, ILogger logger)
+    {
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = maxBytes;
+        }
+
+        if (context.Request.ContentLength is { } length && length > maxBytes)
+        {
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"snapshot is larger than EdgeFence:MaxSnapshotMiB", null).ConfigureAwait(false);
+            return;
+        }
+
+        byte[] bytes;
+        try
+        {
+            using var buffer = new MemoryStream(context.Request.ContentLength is { } l ? (int)l : 64 * 1024);
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            bytes = buffer.ToArray();
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
+        {
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, ex.Message, null).ConfigureAwait(false);
+            return;
+        }
+
+        byte[]? signature = null;
+        var header = context.Request.Headers[SnapshotSigner.HeaderName];
+        if (header.Count > 0 && !SnapshotSigner.TryDecodeSignature(header[0], out signature))
+        {
+            Log.SnapshotRejected(logger, "signature header is not base64");
+            await WriteResultAsync(context, 400, "snapshot-rejected", $"{SnapshotSigner.HeaderName} is not a base64 signature", null, []).ConfigureAwait(false);
+            return;
+        }
+
+        var result = snapshots.TryApply(bytes, signature);
+        switch (result.Status)
+        {
+            case SnapshotApplyStatus.Applied:
+                Log.SnapshotApplied(logger, result.Version);
+                await WriteResultAsync(context, 200, null, null, result.Version, []).ConfigureAwait(false);
+                break;
+            case SnapshotApplyStatus.Stale:
+                Log.SnapshotRejected(logger, result.Detail);
+                await WriteResultAsync(context, 409, "snapshot-stale", result.Detail, result.Version, []).ConfigureAwait(false);
+                break;
+            case SnapshotApplyStatus.NotPersisted:
+                await WriteResultAsync(context, 500, "snapshot-not-persisted", result.Detail, null, []).ConfigureAwait(false);
+                break;
+            default:
+                Log.SnapshotRejected(logger, result.Detail);
+                await WriteResultAsync(context, 400, "snapshot-rejected", result.Detail, null, result.Errors).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static Task WriteResultAsync(HttpContext context, int status, string? problem, string? detail, long? version, IReadOnlyList<string> errors)
+    {
+        if (problem is not null)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = ProblemWriter.ContentType;
+            using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type"u8, "urn:edgefence:problem:" + problem);
+                writer.WriteString("title"u8, status == 409 ? "Snapshot is not newer than the serving one" : status == 500 ? "Snapshot could not be stored" : "Snapshot rejected");
+                writer.WriteNumber("status"u8, status);
+                writer.WriteString("detail"u8, detail);
+                if (version is { } v)
+                {
+                    writer.WriteNumber("currentVersion"u8, v);
+                }
+
+                if (errors.Count > 0)
+                {
+                    writer.WriteStartArray("errors"u8);
+                    foreach (var error in errors)
+                    {
+                        writer.WriteStringValue(error);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndObject();
+            }
+
+            return context.Response.BodyWriter.FlushAsync().AsTask();
+        }
+
+        return WriteJsonAsync(context, status, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version"u8, version ?? 0);
+            writer.WriteString("status"u8, "applied");
+            writer.WriteEndObject();
+        });
+    }
+
+    private static Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            write(writer);
+        }
+
+        return context.Response.BodyWriter.FlushAsync().AsTask();
+    }
+}

@@ -1,0 +1,241 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using EdgeFence.Core.Paths;
+using EdgeFence.Edge.Enforcement;
+using EdgeFence.Edge.Logging;
+using EdgeFence.Edge.Snapshots;
+using EdgeFence.Edge.Store;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeFence.Edge.Authorize;
+
+/// <summary>
+/// Middleware mode: the origin describes a request it received and the edge runs the same decision
+/// (and counting) as proxy mode. The call is authenticated with the site's origin key
+/// (<c>Authorization: Bearer &lt;origin key&gt;</c>), which also names the site. A decision, allow or deny,
+/// is a 200 whose body says it; the RateLimit headers and Retry-After come along for the origin to copy.
+/// </summary>
+internal sealed class AuthorizeHandler
+{
+    public const string Path = "/v1/authorize";
+
+    /// <summary>Largest body accepted: the four fields fit in far less; the cap stops memory exhaustion by a caller.</summary>
+    private const int MaxBodyBytes = 8 * 1024;
+
+    private readonly SnapshotManager _snapshots;
+    private readonly DecisionEngine _engine;
+    private readonly ILogger _logger;
+
+    public AuthorizeHandler(SnapshotManager snapshots, DecisionEngine engine, ILogger<AuthorizeHandler> logger)
+    {
+        _snapshots = snapshots;
+        _engine = engine;
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var requestId = Guid.NewGuid().ToString("N");
+        var state = _snapshots.Current;
+        if (state is null)
+        {
+            await ProblemWriter.WriteAsync(context, DenyReason.NoSnapshot, null, requestId).ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryFindSiteByOriginKey(state, context.Request.Headers, out var site))
+        {
+            Log.ClientError(_logger, requestId, DenyReason.InvalidOriginKey);
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidOriginKey, "send the site's origin key as 'Authorization: Bearer <origin key>'", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (body is null)
+        {
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"body must be JSON of at most {MaxBodyBytes} bytes", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        AuthorizeRequest request;
+        string? error;
+        try
+        {
+            if (!AuthorizeRequestReader.TryRead(body.Value.AsSpan(), out request, out error))
+            {
+                await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, error, requestId).ConfigureAwait(false);
+                return;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body.Value.Array!);
+        }
+
+        if (request.Host is { Length: > 0 } host && state.TryGetSiteByHost(host.AsSpan().TrimEnd('.'), out var hostSite) && !ReferenceEquals(hostSite, site))
+        {
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, "'host' belongs to another site than this origin key", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        // The origin passes its raw path: the same ambiguity rules as proxy mode, then the same decoding.
+        var rawPath = request.Path!;
+        var query = rawPath.IndexOf('?', StringComparison.Ordinal);
+        var pathOnly = query < 0 ? rawPath : rawPath[..query];
+        var verdict = RequestPathGuard.Check(pathOnly);
+        Decision decision;
+        if (verdict != PathVerdict.Ok)
+        {
+            decision = default;
+            decision.Outcome = DecisionOutcome.Denied;
+            decision.Reason = verdict == PathVerdict.Ambiguous ? DenyReason.AmbiguousPath : DenyReason.InvalidPath;
+        }
+        else
+        {
+            var method = request.Method!.ToUpperInvariant();
+            _engine.Decide(state, site, Uri.UnescapeDataString(pathOnly), method, request.Token.AsSpan().Trim(), ambiguousCredentials: false, out decision);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Decision(_logger, requestId, request.Method!, site.Id, decision.Resource?.Resource.Id ?? "-", decision.Token?.Record.Id ?? "-", decision.Outcome, decision.Reason);
+        }
+
+        await WriteAnswerAsync(context, decision, requestId).ConfigureAwait(false);
+    }
+
+    private static bool TryFindSiteByOriginKey(EdgeState state, IHeaderDictionary headers, out SiteRuntime site)
+    {
+        site = null!;
+        var authorization = headers.Authorization;
+        if (authorization.Count != 1)
+        {
+            return false;
+        }
+
+        var value = authorization[0].AsSpan().Trim();
+        if (value.Length <= 7 || !value[..7].Equals("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var key = value[7..].Trim();
+
+        // Same bound as tokens: the cap limits what an unauthenticated caller can make us hash.
+        if (key.IsEmpty || key.Length > 256)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(256)];
+        var length = Encoding.UTF8.GetBytes(key, bytes);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(bytes[..length], hash);
+        return state.TryGetSiteByOriginKey(Key128.FromHash(hash), out site)
+            && CryptographicOperations.FixedTimeEquals(hash, site.Site.OriginKeyHash);
+    }
+
+    private static async Task<ArraySegment<byte>?> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength is > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        var total = 0;
+        var body = context.Request.Body;
+        while (true)
+        {
+            var read = await body.ReadAsync(buffer.AsMemory(total, buffer.Length - total), context.RequestAborted).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+            if (total > MaxBodyBytes)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return null;
+            }
+        }
+
+        return new ArraySegment<byte>(buffer, 0, total);
+    }
+
+    private static Task WriteAnswerAsync(HttpContext context, in Decision decision, string requestId)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        response.Headers[Core.Security.RequestSigner.RequestIdHeader] = requestId;
+        RateLimitHeaders.Apply(response.Headers, decision);
+
+        var info = DenyReasons.Get(decision.Reason);
+        var plan = decision.Plan;
+        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("allow"u8, !decision.IsDenied);
+            writer.WriteNumber("status"u8, decision.IsDenied ? info.Status : 200);
+            writer.WriteString("reason"u8, decision.IsDenied ? info.Code : decision.Outcome == DecisionOutcome.Passthrough ? "unprotected" : "allowed");
+            WriteStringOrNull(writer, "customer"u8, decision.Token?.Record.Customer);
+            WriteStringOrNull(writer, "plan"u8, plan?.Plan.Id);
+            WriteStringOrNull(writer, "tokenId"u8, decision.Token?.Record.Id);
+
+            // limit/remaining/reset describe the limit that binds: the rate window on a rate-limit
+            // denial or when the plan has no quota, else the period quota. reset is Unix seconds.
+            if (decision.Counted && plan is not null)
+            {
+                var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                var rateBinds = decision.Reason == DenyReason.RateLimited || !plan.HasQuota;
+                writer.WriteNumber("limit"u8, rateBinds ? plan.RateLimit : plan.QuotaUnits);
+                writer.WriteNumber("remaining"u8, rateBinds ? decision.RateRemaining : decision.QuotaRemaining);
+                writer.WriteNumber("reset"u8, rateBinds ? now + decision.RateResetSeconds : decision.QuotaResetUnix);
+            }
+            else
+            {
+                writer.WriteNull("limit"u8);
+                writer.WriteNull("remaining"u8);
+                writer.WriteNull("reset"u8);
+            }
+
+            if (decision.RetryAfterSeconds > 0)
+            {
+                writer.WriteNumber("retryAfter"u8, decision.RetryAfterSeconds);
+            }
+
+            if (decision.IsDenied)
+            {
+                writer.WritePropertyName("problem"u8);
+                ProblemWriter.Write(writer, decision.Reason, null, requestId);
+                if (decision.Reason == DenyReason.MethodNotAllowed && decision.Route is not null)
+                {
+                    writer.WriteString("allowHeader"u8, decision.Route.AllowHeader);
+                }
+            }
+
+            writer.WriteString("requestId"u8, requestId);
+            writer.WriteEndObject();
+        }
+
+        return response.BodyWriter.FlushAsync().AsTask();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using EdgeFence.Edge.Snapshots;
+
+namespace EdgeFence.Edge.Enforcement;
+
+/// <summary>The verdict on one request and everything the response needs to say about it. A struct: deciding allocates nothing.</summary>
+internal struct Decision
+{
+    public DecisionOutcome Outcome;
+    public DenyReason Reason;
+
+    public RouteRuntime? Route;
+    public ResourceRuntime? Resource;
+    public TokenRuntime? Token;
+
+    /// <summary>Where the catch-all part of the matched path begins (-1 when the pattern has none).</summary>
+    public int RemainderStart;
+
+    /// <summary>Whether the plan's counters were consulted (then the RateLimit headers apply).</summary>
+    public bool Counted;
+
+    public long RateRemaining;
+    public long RateResetSeconds;
+    public long QuotaRemaining;
+    public long QuotaResetSeconds;
+
+    /// <summary>Unix seconds at which the quota period ends.</summary>
+    public long QuotaResetUnix;
+
+    /// <summary>For 429: seconds until a retry can succeed, at least 1.</summary>
+    public long RetryAfterSeconds;
+
+    public readonly PlanRuntime? Plan => Token?.Plan;
+
+    public readonly bool IsDenied => Outcome == DecisionOutcome.Denied;
+}

@@ -1,0 +1,28 @@
+namespace EdgeFence.Edge.Enforcement;
+
+/// <summary>Why a request was refused. Mapped to status, problem type and title in <see cref="DenyReasons"/> only.</summary>
+internal enum DenyReason : byte
+{
+    None = 0,
+    InvalidPath,
+    AmbiguousPath,
+    AmbiguousFraming,
+    AmbiguousCredentials,
+    UnknownSite,
+    NoResource,
+    MethodNotAllowed,
+    MissingToken,
+    InvalidToken,
+    UnknownToken,
+    RevokedToken,
+    ExpiredToken,
+    WrongSite,
+    NotInPlan,
+    RateLimited,
+    QuotaExhausted,
+    NoSnapshot,
+    OriginUnreachable,
+    OriginTimeout,
+    InvalidOriginKey,
+    InvalidRequestBody,
+}

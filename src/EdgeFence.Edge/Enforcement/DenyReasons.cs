@@ -1,0 +1,45 @@
+namespace EdgeFence.Edge.Enforcement;
+
+/// <summary>The one table from deny reason to status, problem type and title.</summary>
+internal static class DenyReasons
+{
+    private static readonly DenyReasonInfo[] Table = Build();
+
+    public static DenyReasonInfo Get(DenyReason reason) => Table[(int)reason];
+
+    private static DenyReasonInfo[] Build()
+    {
+        var table = new DenyReasonInfo[(int)DenyReason.InvalidRequestBody + 1];
+        table[(int)DenyReason.None] = new(200, "allowed", "Allowed");
+        table[(int)DenyReason.InvalidPath] = new(400, "invalid-path", "The request target is not a valid path");
+        table[(int)DenyReason.AmbiguousPath] = new(400, "ambiguous-path", "The request path uses an ambiguous encoding");
+        table[(int)DenyReason.AmbiguousFraming] = new(400, "ambiguous-framing", "The request has both Content-Length and Transfer-Encoding");
+        table[(int)DenyReason.AmbiguousCredentials] = new(400, "ambiguous-credentials", "The request carries more than one credential");
+        table[(int)DenyReason.UnknownSite] = new(404, "unknown-site", "No site is served at this host or path");
+        table[(int)DenyReason.NoResource] = new(404, "unknown-resource", "This path is not a resource of the site");
+        table[(int)DenyReason.MethodNotAllowed] = new(405, "method-not-allowed", "The method is not allowed on this resource");
+        table[(int)DenyReason.MissingToken] = new(401, "missing-token", "An API token is required");
+        table[(int)DenyReason.InvalidToken] = new(401, "invalid-token", "The API token is malformed");
+        table[(int)DenyReason.UnknownToken] = new(401, "unknown-token", "The API token is not valid");
+        table[(int)DenyReason.RevokedToken] = new(403, "token-revoked", "The API token has been revoked");
+        table[(int)DenyReason.ExpiredToken] = new(403, "token-expired", "The API token has expired");
+        table[(int)DenyReason.WrongSite] = new(403, "wrong-site", "The API token does not belong to this site");
+        table[(int)DenyReason.NotInPlan] = new(403, "not-in-plan", "The token's plan does not include this resource");
+        table[(int)DenyReason.RateLimited] = new(429, "rate-limited", "Rate limit exceeded");
+        table[(int)DenyReason.QuotaExhausted] = new(429, "quota-exhausted", "Quota for the billing period is used up");
+        table[(int)DenyReason.NoSnapshot] = new(503, "no-configuration", "The edge has no configuration yet");
+        table[(int)DenyReason.OriginUnreachable] = new(502, "origin-unreachable", "The origin could not be reached");
+        table[(int)DenyReason.OriginTimeout] = new(504, "origin-timeout", "The origin did not answer in time");
+        table[(int)DenyReason.InvalidOriginKey] = new(401, "invalid-origin-key", "A valid origin key is required");
+        table[(int)DenyReason.InvalidRequestBody] = new(400, "invalid-request-body", "The request body is not valid");
+        foreach (var info in table)
+        {
+            if (info is null)
+            {
+                throw new InvalidOperationException("every DenyReason needs an entry");
+            }
+        }
+
+        return table;
+    }
+}

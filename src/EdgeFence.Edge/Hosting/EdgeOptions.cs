@@ -1,0 +1,40 @@
+namespace EdgeFence.Edge.Hosting;
+
+/// <summary>The <c>EdgeFence</c> configuration section (appsettings, <c>EDGEFENCE__…</c> variables, command line).</summary>
+public sealed class EdgeOptions
+{
+    public const string Section = "EdgeFence";
+
+    /// <summary>Public listener URLs, ';'-separated.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>Admin listener URLs (snapshot push, health), ';'-separated. Never the same as <see cref="Urls"/>.</summary>
+    public string AdminUrls { get; set; } = "http://127.0.0.1:8081";
+
+    /// <summary>This edge's name in counters and logs; defaults to the machine name.</summary>
+    public string? NodeId { get; set; }
+
+    /// <summary>Where the persisted snapshot and the FASTER counters live.</summary>
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>Optional initial snapshot (MessagePack), with its signature in <c>&lt;path&gt;.sig</c>.</summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>PEM file with the control plane's ECDSA P-256 public key. Without it snapshots are accepted unsigned.</summary>
+    public string? SnapshotPublicKey { get; set; }
+
+    /// <summary>Redis connection string for global quotas; empty runs standalone.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Seconds between checkpoints of the counters.</summary>
+    public int CheckpointIntervalSeconds { get; set; } = 5;
+
+    /// <summary>Seconds an origin may stay silent before the edge answers 504.</summary>
+    public int OriginTimeoutSeconds { get; set; } = 100;
+
+    /// <summary>Largest snapshot the admin listener accepts, in MiB.</summary>
+    public int MaxSnapshotMiB { get; set; } = 512;
+
+    /// <summary>Expected number of entitlements, to size the counter store's index.</summary>
+    public int ExpectedEntitlements { get; set; } = 100_000;
+}

@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using EdgeFence.Core.Security;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeFence.Edge.Hosting;
+
+/// <summary>Binds and checks the configuration before anything starts; every problem names its key.</summary>
+internal static class EdgeOptionsValidator
+{
+    public static EdgeOptions Load(IConfiguration configuration)
+    {
+        var options = new EdgeOptions();
+        try
+        {
+            configuration.GetSection(EdgeOptions.Section).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder names the key in its message: "Failed to convert configuration value at 'EdgeFence:X'…".
+            throw new EdgeConfigurationException(EdgeOptions.Section, ex.Message);
+        }
+
+        var publicUrls = ParseUrls("EdgeFence:Urls", options.Urls);
+        var adminUrls = ParseUrls("EdgeFence:AdminUrls", options.AdminUrls);
+        foreach (var url in adminUrls)
+        {
+            foreach (var pub in publicUrls)
+            {
+                if (url.Port != 0 && url.Port == pub.Port && (url.Host == pub.Host || url.Host is "0.0.0.0" or "*" or "[::]" || pub.Host is "0.0.0.0" or "*" or "[::]"))
+                {
+                    throw new EdgeConfigurationException("EdgeFence:AdminUrls", $"'{url}' overlaps the public listener '{pub}'; the admin listener must never be exposed on the public one");
+                }
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            throw new EdgeConfigurationException("EdgeFence:DataDir", "must be a directory path");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(options.DataDir);
+            var probe = Path.Combine(options.DataDir, ".write-probe");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EdgeConfigurationException("EdgeFence:DataDir", $"'{options.DataDir}' is not a writable directory ({ex.Message})");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Redis))
+        {
+            throw new EdgeConfigurationException("EdgeFence:Redis", "global quotas through Redis are not part of this build yet; leave it empty to run standalone");
+        }
+
+        if (options.CheckpointIntervalSeconds is < 1 or > 3600)
+        {
+            throw new EdgeConfigurationException("EdgeFence:CheckpointIntervalSeconds", "must be between 1 and 3600");
+        }
+
+        if (options.OriginTimeoutSeconds is < 1 or > 3600)
+        {
+            throw new EdgeConfigurationException("EdgeFence:OriginTimeoutSeconds", "must be between 1 and 3600");
+        }
+
+        if (options.MaxSnapshotMiB is < 1 or > 4096)
+        {
+            throw new EdgeConfigurationException("EdgeFence:MaxSnapshotMiB", "must be between 1 and 4096");
+        }
+
+        if (options.ExpectedEntitlements is < 1 or > 100_000_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:ExpectedEntitlements", "must be between 1 and 100000000");
+        }
+
+        if (options.NodeId is { } nodeId && (nodeId.Length is 0 or > 64 || !nodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            throw new EdgeConfigurationException("EdgeFence:NodeId", "must be 1-64 letters, digits, '-', '_' or '.'");
+        }
+
+        return options;
+    }
+
+    public static ECDsa? LoadPublicKey(EdgeOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.SnapshotPublicKey))
+        {
+            return null;
+        }
+
+        string pem;
+        try
+        {
+            pem = File.ReadAllText(options.SnapshotPublicKey);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EdgeConfigurationException("EdgeFence:SnapshotPublicKey", $"cannot read '{options.SnapshotPublicKey}' ({ex.Message})");
+        }
+
+        try
+        {
+            return SnapshotSigner.LoadPublicKeyPem(pem);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new EdgeConfigurationException("EdgeFence:SnapshotPublicKey", $"'{options.SnapshotPublicKey}': {ex.Message}");
+        }
+    }
+
+    public static string[] SplitUrls(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static List<Uri> ParseUrls(string key, string? value)
+    {
+        var result = new List<Uri>();
+        foreach (var text in SplitUrls(value ?? ""))
+        {
+            var normalized = text.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+            {
+                throw new EdgeConfigurationException(key, $"'{text}' is not an http://host:port URL (TLS terminates in front of the edge in this build)");
+            }
+
+            result.Add(uri);
+        }
+
+        if (result.Count == 0)
+        {
+            throw new EdgeConfigurationException(key, "needs at least one URL");
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,187 @@
+using System.Net;
+using EdgeFence.Edge.Admin;
+using EdgeFence.Edge.Authorize;
+using EdgeFence.Edge.Enforcement;
+using EdgeFence.Edge.Logging;
+using EdgeFence.Edge.Proxy;
+using EdgeFence.Edge.Snapshots;
+using EdgeFence.Edge.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace EdgeFence.Edge.Hosting;
+
+/// <summary>
+/// One edge process: two Kestrel applications sharing one store and one snapshot manager. The public
+/// one serves only proxy and authorize; the admin one only snapshot push and health. Two applications
+/// rather than one with a port check, so the admin surface cannot leak onto the public listener.
+/// Program runs it; functional tests start it in-process on loopback ports.
+/// </summary>
+public sealed class EdgeServer : IAsyncDisposable
+{
+    private readonly WebApplication _public;
+    private readonly WebApplication _admin;
+    private readonly CounterStore _counters;
+    private readonly SnapshotManager _snapshots;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private EdgeServer(WebApplication publicApp, WebApplication adminApp, CounterStore counters, SnapshotManager snapshots, ILogger logger)
+    {
+        _public = publicApp;
+        _admin = adminApp;
+        _counters = counters;
+        _snapshots = snapshots;
+        _logger = logger;
+    }
+
+    /// <summary>Public listener addresses as bound (port 0 resolved).</summary>
+    public IReadOnlyList<string> PublicUrls => [.. _public.Urls];
+
+    public IReadOnlyList<string> AdminUrls => [.. _admin.Urls];
+
+    /// <summary>Builds, loads the snapshot, and starts both listeners. Configuration problems throw <see cref="EdgeConfigurationException"/>.</summary>
+    public static async Task<EdgeServer> StartAsync(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        var options = EdgeOptionsValidator.Load(builder.Configuration);
+        var publicKey = EdgeOptionsValidator.LoadPublicKey(options);
+        var nodeId = options.NodeId ?? Dns.GetHostName();
+
+        ConfigureHost(builder, EdgeOptionsValidator.SplitUrls(options.Urls), maxRequestBodySize: null);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new CounterStore(Path.Combine(options.DataDir, "counters"), options.ExpectedEntitlements));
+        services.AddSingleton(sp => new SnapshotManager(publicKey, options.DataDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Snapshots")));
+        services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AuthorizeHandler(sp.GetRequiredService<SnapshotManager>(), sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<ILogger<AuthorizeHandler>>()));
+        services.AddHttpForwarder();
+        services.AddSingleton(_ => OriginClient.Create());
+        services.AddSingleton(new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.OriginTimeoutSeconds) });
+        services.AddSingleton(sp => new EdgeRequestHandler(
+            sp.GetRequiredService<SnapshotManager>(),
+            sp.GetRequiredService<DecisionEngine>(),
+            sp.GetRequiredService<AuthorizeHandler>(),
+            sp.GetRequiredService<IHttpForwarder>(),
+            sp.GetRequiredService<HttpMessageInvoker>(),
+            sp.GetRequiredService<ForwarderRequestConfig>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<EdgeRequestHandler>>()));
+        services.AddHostedService(sp => new CheckpointService(sp.GetRequiredService<CounterStore>(), TimeSpan.FromSeconds(options.CheckpointIntervalSeconds), sp.GetRequiredService<ILogger<CheckpointService>>()));
+
+        var publicApp = builder.Build();
+        var logger = publicApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge");
+        var counters = publicApp.Services.GetRequiredService<CounterStore>();
+        if (counters.RecoveredVersion > 1)
+        {
+            Log.CountersRecovered(logger, counters.RecoveredVersion);
+        }
+
+        var snapshots = publicApp.Services.GetRequiredService<SnapshotManager>();
+        snapshots.LoadAtStart(options.SnapshotPath);
+        if (publicKey is null)
+        {
+            Log.UnsignedSnapshotsAccepted(logger);
+        }
+
+        if (snapshots.Current is null)
+        {
+            Log.NoSnapshot(logger);
+        }
+
+        var handler = publicApp.Services.GetRequiredService<EdgeRequestHandler>();
+        publicApp.Run(handler.HandleAsync);
+
+        var adminBuilder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        ConfigureHost(adminBuilder, EdgeOptionsValidator.SplitUrls(options.AdminUrls), maxRequestBodySize: (long)options.MaxSnapshotMiB * 1024 * 1024);
+        var adminApp = adminBuilder.Build();
+        AdminEndpoints.Map(adminApp, snapshots, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
+
+        await StartListenerAsync(publicApp, "EdgeFence:Urls").ConfigureAwait(false);
+        try
+        {
+            await StartListenerAsync(adminApp, "EdgeFence:AdminUrls").ConfigureAwait(false);
+        }
+        catch
+        {
+            await publicApp.StopAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, logger);
+        Log.Started(logger, nodeId, string.Join(' ', server.PublicUrls), string.Join(' ', server.AdminUrls));
+        return server;
+    }
+
+    /// <summary>Completes when either listener is asked to stop (SIGTERM, Ctrl-C).</summary>
+    public Task WaitForShutdownAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _public.Lifetime.ApplicationStopping.Register(() => done.TrySetResult());
+        _admin.Lifetime.ApplicationStopping.Register(() => done.TrySetResult());
+        return done.Task;
+    }
+
+    /// <summary>Stops accepting, drains in-flight requests, takes the final checkpoint, closes the store.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await _admin.StopAsync().ConfigureAwait(false);
+        await _public.StopAsync().ConfigureAwait(false);
+        Log.Stopping(_logger);
+        try
+        {
+            await _counters.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.CheckpointFailed(_logger, ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _admin.DisposeAsync().ConfigureAwait(false);
+        await _public.DisposeAsync().ConfigureAwait(false);
+        _snapshots.Dispose();
+        _counters.Dispose();
+    }
+
+    private static void ConfigureHost(WebApplicationBuilder builder, string[] urls, long? maxRequestBodySize)
+    {
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+
+            // Public: bodies are streamed to the origin, never buffered, so their size cannot exhaust the
+            // edge's memory; the origin applies its own limit. Admin: snapshots are buffered whole to
+            // verify their signature, so their size is capped (EdgeFence:MaxSnapshotMiB).
+            kestrel.Limits.MaxRequestBodySize = maxRequestBodySize;
+        });
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+    }
+
+    private static async Task StartListenerAsync(WebApplication app, string key)
+    {
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new EdgeConfigurationException(key, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace EdgeFence.Edge.Logging;
+
+/// <summary>Every event id the edge logs, in one list so ids never collide.</summary>
+internal static class EventIds
+{
+    public const int Started = 1;
+    public const int Stopping = 2;
+    public const int UnsignedSnapshotsAccepted = 3;
+
+    public const int SnapshotLoaded = 100;
+    public const int SnapshotApplied = 101;
+    public const int SnapshotRejected = 102;
+    public const int PersistedSnapshotUnusable = 103;
+    public const int ConfiguredSnapshotOlder = 104;
+    public const int SnapshotPersistFailed = 105;
+    public const int NoSnapshot = 106;
+
+    public const int Decision = 200;
+    public const int ClientError = 201;
+    public const int OriginError = 202;
+
+    public const int CheckpointTaken = 300;
+    public const int CheckpointFailed = 301;
+    public const int CountersRecovered = 302;
+}

@@ -1,0 +1,56 @@
+using EdgeFence.Edge.Enforcement;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeFence.Edge.Logging;
+
+/// <summary>Source-generated log methods. Client mistakes log at Debug: they are not the operator's problem.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventIds.Started, LogLevel.Information, "EdgeFence edge {NodeId} listening on {PublicUrls} (admin {AdminUrls})")]
+    public static partial void Started(ILogger logger, string nodeId, string publicUrls, string adminUrls);
+
+    [LoggerMessage(EventIds.Stopping, LogLevel.Information, "EdgeFence edge stopping: final checkpoint")]
+    public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(EventIds.UnsignedSnapshotsAccepted, LogLevel.Warning, "EdgeFence:SnapshotPublicKey is not set: snapshots are accepted without a signature. Set it in production.")]
+    public static partial void UnsignedSnapshotsAccepted(ILogger logger);
+
+    [LoggerMessage(EventIds.SnapshotLoaded, LogLevel.Information, "Snapshot version {Version} loaded from {Path}")]
+    public static partial void SnapshotLoaded(ILogger logger, long version, string path);
+
+    [LoggerMessage(EventIds.SnapshotApplied, LogLevel.Information, "Snapshot version {Version} applied")]
+    public static partial void SnapshotApplied(ILogger logger, long version);
+
+    [LoggerMessage(EventIds.SnapshotRejected, LogLevel.Warning, "Snapshot rejected: {Detail}")]
+    public static partial void SnapshotRejected(ILogger logger, string detail);
+
+    [LoggerMessage(EventIds.PersistedSnapshotUnusable, LogLevel.Warning, "Persisted snapshot {Path} is unusable and was skipped: {Detail}")]
+    public static partial void PersistedSnapshotUnusable(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventIds.ConfiguredSnapshotOlder, LogLevel.Information, "Configured snapshot {Path} skipped: {Detail}")]
+    public static partial void ConfiguredSnapshotOlder(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventIds.SnapshotPersistFailed, LogLevel.Error, "Snapshot could not be persisted to {Path}; it was not applied")]
+    public static partial void SnapshotPersistFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventIds.NoSnapshot, LogLevel.Warning, "No snapshot loaded: every public request gets 503 until one is pushed to PUT /v1/snapshot")]
+    public static partial void NoSnapshot(ILogger logger);
+
+    [LoggerMessage(EventIds.Decision, LogLevel.Debug, "{RequestId} {Method} site={Site} resource={Resource} token={TokenId} outcome={Outcome} reason={Reason}")]
+    public static partial void Decision(ILogger logger, string requestId, string method, string site, string resource, string tokenId, DecisionOutcome outcome, DenyReason reason);
+
+    [LoggerMessage(EventIds.ClientError, LogLevel.Debug, "{RequestId} refused: {Reason}")]
+    public static partial void ClientError(ILogger logger, string requestId, DenyReason reason);
+
+    [LoggerMessage(EventIds.OriginError, LogLevel.Warning, "{RequestId} origin of site {Site} failed: {Error}")]
+    public static partial void OriginError(ILogger logger, string requestId, string site, string error, Exception? exception);
+
+    [LoggerMessage(EventIds.CheckpointTaken, LogLevel.Debug, "Counters checkpointed")]
+    public static partial void CheckpointTaken(ILogger logger);
+
+    [LoggerMessage(EventIds.CheckpointFailed, LogLevel.Error, "Counter checkpoint failed")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventIds.CountersRecovered, LogLevel.Information, "Counters recovered from checkpoint (store version {Version})")]
+    public static partial void CountersRecovered(ILogger logger, long version);
+}

@@ -1,0 +1,196 @@
+using EdgeFence.Core.Paths;
+using EdgeFence.Edge.Authorize;
+using EdgeFence.Edge.Enforcement;
+using EdgeFence.Edge.Logging;
+using EdgeFence.Edge.Snapshots;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace EdgeFence.Edge.Proxy;
+
+/// <summary>
+/// The public listener's only endpoint: proxy mode for every request, and middleware mode at
+/// <c>POST /v1/authorize</c>. The request body is never read here; YARP streams it to the origin.
+/// </summary>
+internal sealed class EdgeRequestHandler
+{
+    private readonly SnapshotManager _snapshots;
+    private readonly DecisionEngine _engine;
+    private readonly AuthorizeHandler _authorize;
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _originClient;
+    private readonly ForwarderRequestConfig _requestConfig;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public EdgeRequestHandler(SnapshotManager snapshots, DecisionEngine engine, AuthorizeHandler authorize, IHttpForwarder forwarder, HttpMessageInvoker originClient, ForwarderRequestConfig requestConfig, TimeProvider time, ILogger<EdgeRequestHandler> logger)
+    {
+        _snapshots = snapshots;
+        _engine = engine;
+        _authorize = authorize;
+        _forwarder = forwarder;
+        _originClient = originClient;
+        _requestConfig = requestConfig;
+        _time = time;
+        _logger = logger;
+    }
+
+    public Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsPost(request.Method) && request.Path.Equals(AuthorizeHandler.Path, StringComparison.Ordinal))
+        {
+            return _authorize.HandleAsync(context);
+        }
+
+        // :: Step 1: the one config this request will see.
+        var state = _snapshots.Current;
+        if (state is null)
+        {
+            return Refuse(context, DenyReason.NoSnapshot, "no snapshot has been loaded; push one to PUT /v1/snapshot on the admin listener");
+        }
+
+        // :: Step 2: request smuggling defence. Kestrel lets Transfer-Encoding win, but a front proxy
+        // may have used Content-Length: a request framed two ways is refused, not guessed at.
+        var headers = request.Headers;
+        if (headers.ContentLength is not null && headers.TransferEncoding.Count > 0)
+        {
+            return Refuse(context, DenyReason.AmbiguousFraming, null);
+        }
+
+        // :: Step 3: the path exactly as sent. Any spelling that could decode differently at the origin is refused.
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "";
+        switch (RequestPathGuard.Check(rawTarget))
+        {
+            case PathVerdict.Ok:
+                break;
+            case PathVerdict.Ambiguous:
+                return Refuse(context, DenyReason.AmbiguousPath, "encoded slashes or backslashes, NUL, double encoding, empty or dot segments and ';' are not accepted");
+            default:
+                return Refuse(context, DenyReason.InvalidPath, null);
+        }
+
+        // :: Step 4: site by Host, else by the first path segment (stripped before forwarding).
+        var path = request.Path.Value ?? "/";
+        if (!TryFindSite(state, headers, path, out var site, out var sitePath))
+        {
+            return Refuse(context, DenyReason.UnknownSite, null);
+        }
+
+        // :: Step 5: decide (and count).
+        var token = Credentials.Find(headers, out var ambiguous);
+        _engine.Decide(state, site, sitePath, request.Method, token, ambiguous, out var decision);
+
+        var requestId = Guid.NewGuid().ToString("N");
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Decision(_logger, requestId, request.Method, site.Id, decision.Resource?.Resource.Id ?? "-", decision.Token?.Record.Id ?? "-", decision.Outcome, decision.Reason);
+        }
+
+        if (decision.IsDenied)
+        {
+            RateLimitHeaders.Apply(context.Response.Headers, decision);
+            if (decision.Reason == DenyReason.MethodNotAllowed && decision.Route is not null)
+            {
+                context.Response.Headers.Allow = decision.Route.AllowHeader;
+            }
+
+            return ProblemWriter.WriteAsync(context, decision.Reason, null, requestId);
+        }
+
+        // :: Step 6: forward, streaming both bodies.
+        return ForwardAsync(context, site, decision, sitePath, requestId);
+    }
+
+    private async Task ForwardAsync(HttpContext context, SiteRuntime site, Decision decision, string sitePath, string requestId)
+    {
+        var transformer = new ForwardedRequest(site, decision, new PathString(ForwardedPath(decision, sitePath)), requestId, _time.GetUtcNow().ToUnixTimeSeconds());
+        var error = await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, transformer).ConfigureAwait(false);
+        if (error == ForwarderError.None)
+        {
+            return;
+        }
+
+        var exception = context.GetForwarderErrorFeature()?.Exception;
+        var reason = error == ForwarderError.RequestTimedOut ? DenyReason.OriginTimeout : DenyReason.OriginUnreachable;
+        var originSide = error is ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.RequestBodyDestination or ForwarderError.ResponseHeaders
+            or ForwarderError.ResponseBodyDestination or ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination or ForwarderError.NoAvailableDestinations;
+        if (originSide)
+        {
+            Log.OriginError(_logger, requestId, site.Id, error.ToString(), exception);
+        }
+
+        if (!context.Response.HasStarted && context.Response.StatusCode is StatusCodes.Status502BadGateway or StatusCodes.Status504GatewayTimeout)
+        {
+            context.Response.Headers.Clear();
+            await ProblemWriter.WriteAsync(context, reason, null, requestId).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The origin path: the resource's private path with the catch-all remainder, else the site path unchanged.</summary>
+    private static string ForwardedPath(in Decision decision, string sitePath)
+    {
+        var prefix = decision.Resource?.PrivatePrefix;
+        if (prefix is null)
+        {
+            return sitePath;
+        }
+
+        if (decision.RemainderStart < 0 || decision.RemainderStart >= sitePath.Length)
+        {
+            return prefix.Length == 0 ? "/" : prefix;
+        }
+
+        return string.Concat(prefix == "/" ? "" : prefix, sitePath.AsSpan(decision.RemainderStart));
+    }
+
+    private static bool TryFindSite(EdgeState state, IHeaderDictionary headers, string path, out SiteRuntime site, out string sitePath)
+    {
+        var host = headers.Host;
+        if (host.Count == 1 && state.TryGetSiteByHost(HostWithoutPort(host[0]), out site))
+        {
+            sitePath = path;
+            return true;
+        }
+
+        var rest = path.AsSpan(1);
+        var slash = rest.IndexOf('/');
+        var slug = slash < 0 ? rest : rest[..slash];
+        if (!slug.IsEmpty && state.TryGetSiteBySlug(slug, out site))
+        {
+            sitePath = slash < 0 ? "/" : path[(slash + 1)..];
+            return true;
+        }
+
+        site = null!;
+        sitePath = path;
+        return false;
+    }
+
+    private static ReadOnlySpan<char> HostWithoutPort(string? host)
+    {
+        var span = host.AsSpan();
+        if (span.StartsWith('['))
+        {
+            var close = span.IndexOf(']');
+            return close < 0 ? span : span[..(close + 1)];
+        }
+
+        var colon = span.LastIndexOf(':');
+        if (colon >= 0)
+        {
+            span = span[..colon];
+        }
+
+        return span.EndsWith('.') ? span[..^1] : span;
+    }
+
+    private Task Refuse(HttpContext context, DenyReason reason, string? detail)
+    {
+        var requestId = Guid.NewGuid().ToString("N");
+        Log.ClientError(_logger, requestId, reason);
+        return ProblemWriter.WriteAsync(context, reason, detail, requestId);
+    }
+}

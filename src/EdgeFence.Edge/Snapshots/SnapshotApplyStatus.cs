@@ -1,0 +1,15 @@
+namespace EdgeFence.Edge.Snapshots;
+
+internal enum SnapshotApplyStatus
+{
+    Applied,
+
+    /// <summary>Corrupt, unsigned, mis-signed or invalid: 400.</summary>
+    Rejected,
+
+    /// <summary>Not newer than the one serving: 409.</summary>
+    Stale,
+
+    /// <summary>Valid, but it could not be persisted, so it was not applied: 500.</summary>
+    NotPersisted,
+}

@@ -1,0 +1,204 @@
+using System.Security.Cryptography;
+using EdgeFence.Core.Model;
+using EdgeFence.Core.Security;
+using EdgeFence.Core.Serialization;
+using EdgeFence.Core.Validation;
+using EdgeFence.Edge.Hosting;
+using EdgeFence.Edge.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeFence.Edge.Snapshots;
+
+/// <summary>
+/// Owns the snapshot the edge serves: verifies, decodes, validates and compiles a candidate whole,
+/// persists it, then publishes it with one volatile write. A bad or stale candidate changes nothing.
+/// </summary>
+internal sealed class SnapshotManager : IDisposable
+{
+    /// <summary>
+    /// How long a replaced state stays alive before its token index is freed. Requests use a state
+    /// synchronously for microseconds; this grace (RCU-style) covers a thread stalled by the OS or GC.
+    /// </summary>
+    private static readonly TimeSpan RetireGrace = TimeSpan.FromSeconds(30);
+
+    private readonly ECDsa? _publicKey;
+    private readonly string _persistPath;
+    private readonly ILogger _logger;
+    private readonly Lock _applyLock = new();
+    private volatile EdgeState? _current;
+    private bool _disposed;
+
+    public SnapshotManager(ECDsa? publicKey, string dataDirectory, ILogger logger)
+    {
+        _publicKey = publicKey;
+        _persistPath = Path.Combine(dataDirectory, "snapshot.bin");
+        _logger = logger;
+    }
+
+    /// <summary>The state requests use; null until a snapshot is loaded.</summary>
+    public EdgeState? Current => _current;
+
+    public string PersistPath => _persistPath;
+
+    /// <summary>
+    /// Loads the persisted snapshot and the configured initial one and serves the newer.
+    /// A configured snapshot that is unusable is a start-up error; an unusable persisted one is logged and skipped.
+    /// </summary>
+    public void LoadAtStart(string? configuredPath)
+    {
+        if (File.Exists(_persistPath))
+        {
+            var result = PersistedSnapshot.TryRead(File.ReadAllBytes(_persistPath), out var persisted, out var signature)
+                ? TryApply(persisted, signature, persist: false)
+                : SnapshotApplyResult.Rejected("not an EdgeFence snapshot envelope");
+            if (result.Status == SnapshotApplyStatus.Applied)
+            {
+                Log.SnapshotLoaded(_logger, result.Version, _persistPath);
+            }
+            else
+            {
+                Log.PersistedSnapshotUnusable(_logger, _persistPath, result.Detail);
+            }
+        }
+
+        if (!string.IsNullOrEmpty(configuredPath))
+        {
+            if (!File.Exists(configuredPath))
+            {
+                throw new EdgeConfigurationException("EdgeFence:SnapshotPath", $"file '{configuredPath}' does not exist");
+            }
+
+            var result = TryApply(File.ReadAllBytes(configuredPath), ReadSignatureFile(configuredPath), persist: true);
+            switch (result.Status)
+            {
+                case SnapshotApplyStatus.Applied:
+                    Log.SnapshotLoaded(_logger, result.Version, configuredPath);
+                    break;
+                case SnapshotApplyStatus.Stale:
+                    // The persisted one is newer (pushed after the file was written): keep serving it.
+                    Log.ConfiguredSnapshotOlder(_logger, configuredPath, result.Detail);
+                    break;
+                default:
+                    throw new EdgeConfigurationException("EdgeFence:SnapshotPath", $"'{configuredPath}': {result.Detail}{(result.Errors.Count > 0 ? ": " + result.Errors[0] : "")}");
+            }
+        }
+    }
+
+    public SnapshotApplyResult TryApply(byte[] bytes, byte[]? signature, bool persist = true)
+    {
+        // 1. Signature over the exact bytes, before a single byte is decoded.
+        if (_publicKey is not null)
+        {
+            if (signature is null)
+            {
+                return SnapshotApplyResult.Rejected($"snapshot is unsigned; send its signature in {SnapshotSigner.HeaderName}");
+            }
+
+            if (!SnapshotSigner.Verify(bytes, signature, _publicKey))
+            {
+                return SnapshotApplyResult.Rejected("snapshot signature does not verify with the configured public key");
+            }
+        }
+
+        // 2. Decode.
+        Snapshot snapshot;
+        try
+        {
+            snapshot = SnapshotSerializer.Deserialize(bytes);
+        }
+        catch (SnapshotFormatException ex)
+        {
+            return SnapshotApplyResult.Rejected("snapshot is corrupt: " + ex.Message);
+        }
+
+        // 3. Validate whole.
+        var errors = SnapshotValidator.Validate(snapshot);
+        if (errors.Count > 0)
+        {
+            return SnapshotApplyResult.Rejected($"snapshot is invalid ({errors.Count} error{(errors.Count == 1 ? "" : "s")})", errors);
+        }
+
+        lock (_applyLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // 4. Strictly newer only: an old snapshot replayed (or delivered late) must not roll config back.
+            var current = _current;
+            if (current is not null && snapshot.Version <= current.Version)
+            {
+                return new SnapshotApplyResult(SnapshotApplyStatus.Stale, $"snapshot version {snapshot.Version} is not newer than the serving version {current.Version}", current.Version, []);
+            }
+
+            // 5. Compile (builds the token index) off to the side.
+            var state = EdgeStateBuilder.Build(snapshot);
+
+            // 6. Persist before publishing, so a restart never serves older than what was acknowledged.
+            if (persist)
+            {
+                try
+                {
+                    Persist(bytes, signature);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    state.Dispose();
+                    Log.SnapshotPersistFailed(_logger, _persistPath, ex);
+                    return new SnapshotApplyResult(SnapshotApplyStatus.NotPersisted, "snapshot could not be persisted: " + ex.Message, snapshot.Version, []);
+                }
+            }
+
+            // 7. Publish: one volatile write.
+            _current = state;
+            if (current is not null)
+            {
+                _ = RetireAsync(current);
+            }
+
+            return new SnapshotApplyResult(SnapshotApplyStatus.Applied, "applied", snapshot.Version, []);
+        }
+    }
+
+    private static byte[]? ReadSignatureFile(string snapshotPath)
+    {
+        var path = snapshotPath + ".sig";
+        return File.Exists(path) && SnapshotSigner.TryDecodeSignature(File.ReadAllText(path).Trim(), out var signature) ? signature : null;
+    }
+
+    /// <summary>Snapshot and signature in one file, written to a temporary name, flushed, then renamed: a crash leaves the old file or the new one.</summary>
+    private void Persist(byte[] bytes, byte[]? signature)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_persistPath)!);
+        var temp = _persistPath + ".tmp";
+
+        // Owner-only: the snapshot carries the sites' HMAC secrets.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        {
+            PersistedSnapshot.Write(stream, bytes, signature);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, _persistPath, overwrite: true);
+    }
+
+    private static async Task RetireAsync(EdgeState state)
+    {
+        await Task.Delay(RetireGrace).ConfigureAwait(false);
+        state.Dispose();
+    }
+
+    public void Dispose()
+    {
+        lock (_applyLock)
+        {
+            _disposed = true;
+            _current?.Dispose();
+            _current = null;
+        }
+    }
+}
