@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace EdgeFence.Edge.Hosting;
 
 /// <summary>Binds and checks the configuration before anything starts; every problem names its key.</summary>
-internal static class EdgeOptionsValidator
+internal static partial class EdgeOptionsValidator
 {
     public static EdgeOptions Load(IConfiguration configuration)
     {
@@ -16,8 +16,11 @@ internal static class EdgeOptionsValidator
         }
         catch (InvalidOperationException ex)
         {
-            // The binder names the key in its message: "Failed to convert configuration value at 'EdgeFence:X'…".
-            throw new EdgeConfigurationException(EdgeOptions.Section, ex.Message);
+            // The binder's message names the key and the type: "… value 'x' at 'EdgeFence:Y' to type 'System.Int32'."
+            var at = BinderMessage().Match(ex.Message);
+            throw at.Success
+                ? new EdgeConfigurationException(at.Groups["key"].Value, $"'{at.Groups["value"].Value}' is not a valid {at.Groups["type"].Value.Replace("System.", "", StringComparison.Ordinal)}")
+                : new EdgeConfigurationException(EdgeOptions.Section, ex.Message);
         }
 
         var publicUrls = ParseUrls("EdgeFence:Urls", options.Urls);
@@ -133,4 +136,7 @@ internal static class EdgeOptionsValidator
 
         return result;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("value '(?<value>[^']*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex BinderMessage();
 }

@@ -52,10 +52,11 @@ internal sealed class EdgeRequestHandler
             return Refuse(context, DenyReason.NoSnapshot, "no snapshot has been loaded; push one to PUT /v1/snapshot on the admin listener");
         }
 
-        // :: Step 2: request smuggling defence. Kestrel lets Transfer-Encoding win, but a front proxy
-        // may have used Content-Length: a request framed two ways is refused, not guessed at.
+        // :: Step 2: request smuggling defence. Kestrel lets Transfer-Encoding win (and moves Content-Length
+        // to X-Content-Length), but a front proxy may have used Content-Length: a request framed two ways
+        // is refused, not guessed at.
         var headers = request.Headers;
-        if (headers.ContentLength is not null && headers.TransferEncoding.Count > 0)
+        if (headers.TransferEncoding.Count > 0 && (headers.ContentLength is not null || headers.ContainsKey("X-Content-Length")))
         {
             return Refuse(context, DenyReason.AmbiguousFraming, null);
         }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Every test suite, then the AOT publish and the end-to-end smoke tests against the native binary,
+# then the demo in smoke mode. Installs what it needs. Ends with one line: "tests: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+install_missing() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if ((${#missing[@]})); then
+    echo "== installing ${missing[*]}"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+install_missing clang zlib1g-dev curl
+
+results="artifacts/test-results"
+rm -rf "$results"; mkdir -p "$results"
+passed=0; failed=0
+
+# A step that is not a test runner (build, publish, demo) counts as one test.
+step() {
+  local name="$1"; shift
+  echo "== $name"
+  if "$@"; then passed=$((passed + 1)); else echo "!! $name failed"; failed=$((failed + 1)); return 1; fi
+}
+
+# Sums the counters of one xunit run from its trx file.
+run_tests() {
+  local project="$1"; shift
+  local name; name=$(basename "$project")
+  echo "== $name"
+  env "$@" dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" 2>&1 | tail -n 30
+  local trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then echo "!! $name produced no results"; failed=$((failed + 1)); return; fi
+  local counters p f
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  local total executed
+  total=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+  executed=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${total:-0} - ${executed:-0}))
+  [ "${total:-0}" -gt 0 ] || { echo "!! $name ran no test"; failed=$((failed + 1)); }
+}
+
+if step "build (warnings are errors)" dotnet build EdgeFence.sln -c Release -v q -nologo; then
+  run_tests tests/EdgeFence.Core.Tests
+  run_tests tests/EdgeFence.Edge.Tests
+fi
+
+if step "native AOT publish" scripts/publish-aot.sh; then
+  run_tests tests/EdgeFence.AotSmoke.Tests "EDGEFENCE_BINARY=$PWD/artifacts/edge/edgefence-edge"
+  step "demo smoke (scripts/demo.sh --smoke)" scripts/demo.sh --smoke --no-build
+fi
+
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
