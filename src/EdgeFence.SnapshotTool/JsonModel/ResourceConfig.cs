@@ -1,0 +1,11 @@
+namespace EdgeFence.SnapshotTool.JsonModel;
+
+internal sealed class ResourceConfig
+{
+    public string? Id { get; set; }
+    public string? SiteId { get; set; }
+    public string? Pattern { get; set; }
+    public List<string?>? Methods { get; set; }
+    public long? Cost { get; set; }
+    public string? PrivatePath { get; set; }
+}
