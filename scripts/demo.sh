@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# EdgeFence demo on one machine: builds the native edge, signs a demo snapshot, starts the demo
+# origin (127.0.0.1:5080) and the edge (public 127.0.0.1:8080, admin 127.0.0.1:8081), then prints
+# curl lines for each outcome and runs them once. Ctrl-C stops both processes.
+#
+#   scripts/demo.sh              build, start, show, keep running until Ctrl-C
+#   scripts/demo.sh --no-build   reuse artifacts/edge/edgefence-edge if it exists
+#   scripts/demo.sh --smoke      check the expected statuses, stop, exit non-zero on any difference (CI)
+#
+# Everything it writes (keys, config, snapshot, counters, logs) is in .demo/, recreated on each run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+no_build=0
+smoke=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) no_build=1 ;;
+    --smoke) smoke=1 ;;
+    -h | --help)
+      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "demo.sh: unknown option '$arg' (options: --no-build, --smoke)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+edge_bin=artifacts/edge/edgefence-edge
+origin_bin=src/EdgeFence.DemoOrigin/bin/Release/net10.0/edgefence-demo-origin
+tool_project=src/EdgeFence.SnapshotTool
+work=.demo
+public=http://127.0.0.1:8080
+admin=http://127.0.0.1:8081
+origin=http://127.0.0.1:5080
+
+if [ -t 1 ]; then
+  say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+  say() { printf '\n== %s\n' "$*"; }
+fi
+fail() {
+  echo "demo.sh: $*" >&2
+  exit 1
+}
+
+# :: Step 1: prerequisites.
+build_edge=1
+if [ "$no_build" -eq 1 ] && [ -x "$edge_bin" ]; then
+  build_edge=0
+fi
+
+packages=(curl)
+if [ "$build_edge" -eq 1 ]; then
+  packages+=(clang zlib1g-dev)
+fi
+scripts/ensure-packages.sh "${packages[@]}"
+command -v dotnet >/dev/null 2>&1 ||
+  fail "the .NET SDK (10.0, see global.json) is not on PATH: https://learn.microsoft.com/dotnet/core/install/linux-debian"
+
+# A port taken by an earlier demo would make the edge or the origin exit at start; say so up front.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in 5080 8080 8081; do
+  if port_in_use "$port"; then
+    fail "127.0.0.1:$port is already in use (is another demo still running?)"
+  fi
+done
+
+# :: Step 2: build.
+if [ "$build_edge" -eq 1 ]; then
+  say "Publishing the native edge (scripts/publish-aot.sh)"
+  scripts/publish-aot.sh
+else
+  say "Reusing $edge_bin (--no-build)"
+fi
+
+say "Building the demo origin and the snapshot tool"
+dotnet build src/EdgeFence.DemoOrigin -c Release -nologo -v quiet
+dotnet build "$tool_project" -c Release -nologo -v quiet
+[ -x "$origin_bin" ] || fail "$origin_bin was not built"
+
+# :: Step 3: keys, config, signed snapshot.
+rm -rf "$work"
+mkdir -p "$work/keys" "$work/data"
+
+rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+hmac_secret=$(rand_hex 32)
+origin_key="demo-origin-$(rand_hex 16)"
+starter_token="demo-starter-$(rand_hex 12)"
+free_token="demo-free-$(rand_hex 12)"
+revoked_token="demo-revoked-$(rand_hex 12)"
+# The script's own 429 check uses up a free quota (3 a month); it gets its own token so the
+# free token printed for you still has its 3 calls.
+check_token="demo-free-check-$(rand_hex 12)"
+
+tool() { dotnet run --no-build --no-launch-profile -c Release --project "$tool_project" -- "$@"; }
+
+say "Signing key and snapshot ($work/)"
+tool keygen --out "$work/keys"
+
+cat >"$work/config.json" <<EOF
+{
+  "version": 1,
+  "sites": [
+    {
+      "id": "demo",
+      "name": "Demo API",
+      "slug": "demo",
+      "originUrl": "$origin",
+      "hosts": ["demo.localhost"],
+      "hmacSecret": "$hmac_secret",
+      "originKey": "$origin_key",
+      "staticHeaders": {},
+      "staticQuery": {},
+      "denyByDefault": false
+    }
+  ],
+  "plans": [
+    {
+      "id": "starter",
+      "siteId": "demo",
+      "name": "Starter",
+      "quota": { "units": 100, "period": "month", "mode": "hard" },
+      "rateLimit": { "requests": 5, "windowSeconds": 10 },
+      "priceMicros": 9000000,
+      "currency": "USD",
+      "resourceIds": []
+    },
+    {
+      "id": "free",
+      "siteId": "demo",
+      "name": "Free",
+      "quota": { "units": 3, "period": "month", "mode": "hard" },
+      "rateLimit": null,
+      "priceMicros": 0,
+      "currency": "USD",
+      "resourceIds": []
+    }
+  ],
+  "resources": [
+    { "id": "api", "siteId": "demo", "pattern": "/api/*", "methods": [], "cost": 1, "privatePath": null },
+    { "id": "chat", "siteId": "demo", "pattern": "/v1/chat/completions", "methods": ["POST"], "cost": 2, "privatePath": null }
+  ],
+  "tokens": [
+    { "id": "tok-starter", "siteId": "demo", "planId": "starter", "customer": "alice", "token": "$starter_token", "expiresAtUnix": 0, "revoked": false },
+    { "id": "tok-free", "siteId": "demo", "planId": "free", "customer": "bob", "token": "$free_token", "expiresAtUnix": 0, "revoked": false },
+    { "id": "tok-revoked", "siteId": "demo", "planId": "starter", "customer": "carol", "token": "$revoked_token", "expiresAtUnix": 0, "revoked": true },
+    { "id": "tok-free-check", "siteId": "demo", "planId": "free", "customer": "demo-script", "token": "$check_token", "expiresAtUnix": 0, "revoked": false }
+  ]
+}
+EOF
+
+tool build --in "$work/config.json" --key "$work/keys/snapshot-signing.pem" --out "$work/snapshot.msgpack"
+if [ ! -f "$work/snapshot.msgpack" ] || [ ! -f "$work/snapshot.msgpack.sig" ]; then
+  fail "the snapshot tool did not write $work/snapshot.msgpack and its .sig"
+fi
+
+# :: Step 4: start the origin and the edge; stop both on exit, whatever the reason.
+pids=()
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+stop_children() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    # Both shut down gracefully on SIGTERM (the edge takes a final checkpoint); force after 15 s.
+    for _ in $(seq 150); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
+}
+trap stop_children EXIT
+trap 'echo; echo "demo.sh: stopping"; exit 0' INT TERM
+
+# Wait until $url answers 2xx; fail with the log's tail if the process exits or 30 s pass.
+wait_ready() {
+  local name=$1 url=$2 pid=$3 log=$4
+  for _ in $(seq 300); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "demo.sh: the $name exited during start; end of $log:" >&2
+      tail -n 40 "$log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "demo.sh: the $name is not ready at $url after 30 s; end of $log:" >&2
+  tail -n 40 "$log" >&2
+  exit 1
+}
+
+say "Starting the demo origin ($origin) and the edge ($public, admin $admin)"
+# The secret goes through the environment, not the command line, where ps would show it.
+DEMOORIGIN__HMACSECRET="$hmac_secret" "$origin_bin" --urls="$origin" >"$work/origin.log" 2>&1 &
+origin_pid=$!
+pids+=("$origin_pid")
+wait_ready "demo origin" "$origin/healthz" "$origin_pid" "$work/origin.log"
+
+"$edge_bin" \
+  --EdgeFence:Urls="$public" \
+  --EdgeFence:AdminUrls="$admin" \
+  --EdgeFence:NodeId=demo \
+  --EdgeFence:DataDir="$work/data" \
+  --EdgeFence:SnapshotPath="$work/snapshot.msgpack" \
+  --EdgeFence:SnapshotPublicKey="$work/keys/snapshot-signing.pub.pem" \
+  >"$work/edge.log" 2>&1 &
+edge_pid=$!
+pids+=("$edge_pid")
+wait_ready "edge" "$admin/readyz" "$edge_pid" "$work/edge.log"
+grep -m1 'listening on' "$work/edge.log" || true
+
+# :: Step 5: show the calls.
+say "Try it (tokens are fresh on every run)"
+cat <<EOF
+# Allowed (starter plan: 100 units a month, 5 requests per 10 s; watch the RateLimit headers):
+curl -i -H "Authorization: Bearer $starter_token" $public/demo/api/hello
+
+# The same site by Host instead of the /demo slug, with the token in X-Api-Key:
+curl -i -H "Host: demo.localhost" -H "X-Api-Key: $starter_token" $public/api/hello
+
+# A resource that costs 2 units and only accepts POST:
+curl -i -X POST -H "Authorization: Bearer $starter_token" -H "Content-Type: application/json" -d '{"model":"demo"}' $public/demo/v1/chat/completions
+
+# Unprotected (/public/* is not a resource, so no token is needed):
+curl -i $public/demo/public/hello
+
+# 401, no token:
+curl -i $public/demo/api/hello
+
+# 403, revoked token:
+curl -i -H "Authorization: Bearer $revoked_token" $public/demo/api/hello
+
+# 429, the free plan has 3 units a month: the 4th call is refused:
+for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code}\\n' -H "X-Api-Key: $free_token" $public/demo/api/hello; done
+
+# Middleware mode: the origin asks the edge (with the site's origin key) and gets the decision as JSON:
+curl -s -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" -d '{"token":"$starter_token","method":"GET","path":"/api/hello","host":"demo.localhost"}' $public/v1/authorize
+
+# Admin listener: readiness and the snapshot being served:
+curl -s $admin/readyz
+curl -s $admin/v1/snapshot
+EOF
+
+# :: Step 6: run them once and compare with what they should give.
+say "Running them once"
+failed=0
+checks=0
+body="$work/last-response"
+
+# check <label> <expected status> <extended regex the body must match, or ''> <curl arguments...>
+check() {
+  local label=$1 want=$2 want_text=$3 status verdict=ok
+  shift 3
+  status=$(curl -sS -o "$body" -w '%{http_code}' "$@" 2>/dev/null) || status=000
+  checks=$((checks + 1))
+  if [ "$status" != "$want" ]; then
+    verdict="FAILED: expected $want"
+  elif [ -n "$want_text" ] && ! grep -qE -- "$want_text" "$body"; then
+    verdict="FAILED: body lacks $want_text"
+  fi
+  if [ "$verdict" != ok ]; then
+    failed=$((failed + 1))
+  fi
+  printf '  %-44s %s  %s\n' "$label" "$status" "$verdict"
+  if [ "$verdict" != ok ]; then
+    sed 's/^/      /' "$body" | head -c 2000
+    echo
+  fi
+}
+
+# The demo origin verifies the edge's signature itself and reports it: "signatureValid":true.
+signed='"signatureValid":[[:space:]]*true'
+check "allowed (starter token)" 200 "$signed" \
+  -H "Authorization: Bearer $starter_token" "$public/demo/api/hello"
+check "allowed (Host + X-Api-Key)" 200 "$signed" \
+  -H "Host: demo.localhost" -H "X-Api-Key: $starter_token" "$public/api/hello"
+check "allowed (POST chat, 2 units)" 200 "$signed" \
+  -X POST -H "Authorization: Bearer $starter_token" -H "Content-Type: application/json" -d '{"model":"demo"}' "$public/demo/v1/chat/completions"
+check "unprotected (no token)" 200 "$signed" \
+  "$public/demo/public/hello"
+check "no token" 401 '' \
+  "$public/demo/api/hello"
+check "revoked token" 403 '' \
+  -H "Authorization: Bearer $revoked_token" "$public/demo/api/hello"
+
+statuses=()
+for _ in 1 2 3 4; do
+  statuses+=("$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $check_token" "$public/demo/api/hello" 2>/dev/null || echo 000)")
+done
+checks=$((checks + 1))
+if [ "${statuses[*]}" = "200 200 200 429" ]; then
+  printf '  %-44s %s  ok\n' "free token, 4 calls" "${statuses[*]}"
+else
+  failed=$((failed + 1))
+  printf '  %-44s %s  FAILED: expected 200 200 200 429\n' "free token, 4 calls" "${statuses[*]}"
+fi
+
+check "authorize (middleware mode)" 200 '"allow":[[:space:]]*true' \
+  -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" \
+  -d "{\"token\":\"$starter_token\",\"method\":\"GET\",\"path\":\"/api/hello\",\"host\":\"demo.localhost\"}" "$public/v1/authorize"
+
+if [ "$failed" -gt 0 ]; then
+  echo
+  echo "demo.sh: $failed of $checks checks failed. End of $work/edge.log:" >&2
+  tail -n 30 "$work/edge.log" >&2
+  echo "End of $work/origin.log:" >&2
+  tail -n 10 "$work/origin.log" >&2
+else
+  echo
+  echo "All $checks checks gave the expected status."
+fi
+
+if [ "$smoke" -eq 1 ]; then
+  [ "$failed" -eq 0 ] || exit 1
+  echo "demo.sh --smoke: passed"
+  exit 0
+fi
+
+# :: Step 7: keep serving until Ctrl-C (or until a process dies).
+say "Running. Logs: $work/edge.log, $work/origin.log. Ctrl-C stops both."
+# Trapped signals interrupt wait at once; wait -n returns on its own only when a process exits.
+wait -n "${pids[@]}" || true
+fail "a process exited on its own; see $work/edge.log and $work/origin.log"
