@@ -27,8 +27,10 @@ internal sealed class CheckpointService : BackgroundService
             {
                 try
                 {
-                    await _counters.CheckpointAsync(stoppingToken).ConfigureAwait(false);
-                    Log.CheckpointTaken(_logger);
+                    if (await _counters.CheckpointAsync(stoppingToken).ConfigureAwait(false))
+                    {
+                        Log.CheckpointTaken(_logger);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -17,6 +17,10 @@ internal sealed class CounterStore : IDisposable
     private readonly IDevice _log;
     private readonly SemaphoreSlim _checkpointLock = new(1, 1);
 
+    // Set by every update, cleared by a checkpoint: an idle edge writes no checkpoints. Read before
+    // written so a busy edge does not bounce the cache line between cores on every request.
+    private volatile bool _dirty;
+
     public CounterStore(string directory, long expectedEntitlements)
     {
         Directory.CreateDirectory(directory);
@@ -46,6 +50,11 @@ internal sealed class CounterStore : IDisposable
     public void Enforce(in Key128 key, ref EnforceInput input, out EnforceOutput output)
     {
         output = default;
+        if (!input.ReadOnly && !_dirty)
+        {
+            _dirty = true;
+        }
+
         var session = _sessions.Rent();
         try
         {
@@ -70,14 +79,34 @@ internal sealed class CounterStore : IDisposable
         }
     }
 
-    /// <summary>Takes a full checkpoint (index, and a snapshot of the in-memory log) and waits until it is durable.</summary>
+    /// <summary>
+    /// Takes a full checkpoint (index, and a snapshot of the in-memory log) and waits until it is
+    /// durable. Skipped, returning false, when nothing changed since the last one.
+    /// </summary>
     public async Task<bool> CheckpointAsync(CancellationToken cancellationToken)
     {
         await _checkpointLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (!_dirty)
+            {
+                return false;
+            }
+
+            // Cleared before the checkpoint starts: an update racing with it marks the store dirty again.
+            _dirty = false;
             var (success, _) = await _store.TakeFullCheckpointAsync(CheckpointType.Snapshot, cancellationToken).ConfigureAwait(false);
+            if (!success)
+            {
+                _dirty = true;
+            }
+
             return success;
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
         }
         finally
         {

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(EdgeFence.Benchmarks.BenchSnapshot).Assembly).Run(args);
