@@ -30,22 +30,53 @@ public static class RequestSigner
     public static string CanonicalString(long timestamp, string method, string pathAndQuery, string tokenId, string customer, string planId, string requestId)
         => string.Join('\n', "v1", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture), method, pathAndQuery, tokenId, customer, planId, requestId);
 
-    /// <summary>Computes the header value <c>t=…,v1=…</c>.</summary>
+    /// <summary>Computes the header value <c>t=…,v1=…</c>. One allocation: the returned string.</summary>
     public static string CreateHeaderValue(ReadOnlySpan<byte> key, long timestamp, string method, string pathAndQuery, string tokenId, string customer, string planId, string requestId)
     {
-        var canonical = CanonicalString(timestamp, method, pathAndQuery, tokenId, customer, planId, requestId);
-        var max = Encoding.UTF8.GetMaxByteCount(canonical.Length);
+        Span<byte> mac = stackalloc byte[32];
+        ComputeMac(key, timestamp, method, pathAndQuery, tokenId, customer, planId, requestId, mac);
+
+        Span<char> digits = stackalloc char[20];
+        timestamp.TryFormat(digits, out var digitCount, provider: System.Globalization.CultureInfo.InvariantCulture);
+        Span<char> header = stackalloc char[2 + 20 + 4 + 64];
+        "t=".CopyTo(header);
+        digits[..digitCount].CopyTo(header[2..]);
+        var at = 2 + digitCount;
+        ",v1=".CopyTo(header[at..]);
+        Convert.TryToHexStringLower(mac, header[(at + 4)..], out _);
+        return new string(header[..(at + 4 + 64)]);
+    }
+
+    /// <summary>HMAC-SHA256 of the canonical string, encoded straight into a pooled buffer.</summary>
+    private static void ComputeMac(ReadOnlySpan<byte> key, long timestamp, string method, string pathAndQuery, string tokenId, string customer, string planId, string requestId, Span<byte> mac)
+    {
+        var utf8 = Encoding.UTF8;
+        var max = 3 + 20 + 7 + utf8.GetMaxByteCount(method.Length + pathAndQuery.Length + tokenId.Length + customer.Length + planId.Length + requestId.Length);
         var rented = ArrayPool<byte>.Shared.Rent(max);
         try
         {
-            var length = Encoding.UTF8.GetBytes(canonical, rented);
-            Span<byte> mac = stackalloc byte[32];
-            HMACSHA256.HashData(key, rented.AsSpan(0, length), mac);
-            return string.Concat("t=", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture), ",v1=", Convert.ToHexStringLower(mac));
+            var buffer = rented.AsSpan();
+            "v1\n"u8.CopyTo(buffer);
+            var length = 3;
+            timestamp.TryFormat(buffer[length..], out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+            length += written;
+            length += Append(buffer[length..], method);
+            length += Append(buffer[length..], pathAndQuery);
+            length += Append(buffer[length..], tokenId);
+            length += Append(buffer[length..], customer);
+            length += Append(buffer[length..], planId);
+            length += Append(buffer[length..], requestId);
+            HMACSHA256.HashData(key, buffer[..length], mac);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        static int Append(Span<byte> destination, string field)
+        {
+            destination[0] = (byte)'\n';
+            return 1 + Encoding.UTF8.GetBytes(field, destination[1..]);
         }
     }
 
