@@ -20,7 +20,7 @@ public static class SlidingWindow
     public static bool Admits(long previous, long current, long limit, long elapsedMs, long windowMs)
     {
         var weightedPrevious = SaturatingMultiply(previous, windowMs - elapsedMs);
-        var needed = SaturatingAdd(weightedPrevious, SaturatingMultiply(current + 1, windowMs));
+        var needed = SaturatingAdd(weightedPrevious, SaturatingMultiply(SaturatingAdd(current, 1), windowMs));
         return needed <= SaturatingMultiply(limit, windowMs);
     }
 

@@ -195,6 +195,12 @@ public static partial class SnapshotValidator
                 // Two resources may share a pattern only with disjoint methods: otherwise which cost applies is ambiguous.
                 var key = (resource.SiteId, pattern.Canonical);
                 HashSet<string>? methods = resource.Methods.Count == 0 ? null : new HashSet<string>(resource.Methods, StringComparer.Ordinal);
+                if (methods is not null && methods.Contains("GET"))
+                {
+                    // HEAD is enforced as GET, so a resource with GET also claims HEAD.
+                    methods.Add("HEAD");
+                }
+
                 if (patternMethods.TryGetValue(key, out var existing))
                 {
                     if (existing is null || methods is null || existing.Overlaps(methods))
