@@ -102,6 +102,15 @@ public sealed class NativeEdgeTests : IAsyncLifetime
         Assert.True(json.RootElement.GetProperty("allow").GetBoolean());
         Assert.Equal(3, json.RootElement.GetProperty("remaining").GetInt64());
 
+        // The native binary exports its metrics too (OpenTelemetry's Prometheus exporter under AOT).
+        using var admin = new HttpClient { BaseAddress = new Uri(edge.AdminUrl) };
+        var (samples, types) = PrometheusText.Parse(await admin.GetStringAsync("/metrics"));
+        Assert.Equal("counter", types["edgefence_decisions_total"]);
+        // Allowed: one Basic call, three Rate calls, one authorize.
+        Assert.Equal(5, samples.Single(s => s.Name == "edgefence_decisions_total" && s.Labels["site"] == "demo" && s.Labels["reason"] == "allowed").Value);
+        Assert.Equal(1, samples.Single(s => s.Name == "edgefence_decisions_total" && s.Labels["reason"] == "rate-limited").Value);
+        Assert.Equal(1, samples.Single(s => s.Name == "edgefence_snapshot_version").Value);
+
         _output.WriteLine($"start-to-listening: {edge.StartMilliseconds} ms, idle RSS after requests: {edge.RssBytes() / 1024 / 1024} MiB");
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EdgeFence.Core.Paths;
+using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Snapshots;
@@ -27,10 +28,12 @@ internal sealed class AuthorizeHandler
 
     private readonly SnapshotManager _snapshots;
     private readonly DecisionEngine _engine;
+    private readonly DecisionReporter _reporter;
     private readonly ILogger _logger;
 
-    public AuthorizeHandler(SnapshotManager snapshots, DecisionEngine engine, ILogger<AuthorizeHandler> logger)
+    public AuthorizeHandler(SnapshotManager snapshots, DecisionEngine engine, DecisionReporter reporter, ILogger<AuthorizeHandler> logger)
     {
+        _reporter = reporter;
         _snapshots = snapshots;
         _engine = engine;
         _logger = logger;
@@ -42,6 +45,7 @@ internal sealed class AuthorizeHandler
         var state = _snapshots.Current;
         if (state is null)
         {
+            _reporter.Refused(requestId, "POST", DenyReason.NoSnapshot, 0);
             await ProblemWriter.WriteAsync(context, DenyReason.NoSnapshot, null, requestId).ConfigureAwait(false);
             return;
         }
@@ -49,6 +53,7 @@ internal sealed class AuthorizeHandler
         if (!TryFindSiteByOriginKey(state, context.Request.Headers, out var site))
         {
             Log.ClientError(_logger, requestId, DenyReason.InvalidOriginKey);
+            _reporter.Refused(requestId, "POST", DenyReason.InvalidOriginKey, state.Version);
             await ProblemWriter.WriteAsync(context, DenyReason.InvalidOriginKey, "send the site's origin key as 'Authorization: Bearer <origin key>'", requestId).ConfigureAwait(false);
             return;
         }
@@ -56,6 +61,7 @@ internal sealed class AuthorizeHandler
         var body = await ReadBodyAsync(context).ConfigureAwait(false);
         if (body is null)
         {
+            _reporter.Refused(requestId, "POST", DenyReason.InvalidRequestBody, state.Version);
             await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"body must be JSON of at most {MaxBodyBytes} bytes", requestId).ConfigureAwait(false);
             return;
         }
@@ -66,6 +72,7 @@ internal sealed class AuthorizeHandler
         {
             if (!AuthorizeRequestReader.TryRead(body.Value.AsSpan(), out request, out error))
             {
+                _reporter.Refused(requestId, "POST", DenyReason.InvalidRequestBody, state.Version);
                 await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, error, requestId).ConfigureAwait(false);
                 return;
             }
@@ -77,6 +84,7 @@ internal sealed class AuthorizeHandler
 
         if (request.Host is { Length: > 0 } host && state.TryGetSiteByHost(host.AsSpan().TrimEnd('.'), out var hostSite) && !ReferenceEquals(hostSite, site))
         {
+            _reporter.Refused(requestId, "POST", DenyReason.InvalidRequestBody, state.Version);
             await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, "'host' belongs to another site than this origin key", requestId).ConfigureAwait(false);
             return;
         }
@@ -104,6 +112,7 @@ internal sealed class AuthorizeHandler
             Log.Decision(_logger, requestId, request.Method!, site.Id, decision.Resource?.Resource.Id ?? "-", decision.Token?.Record.Id ?? "-", decision.Outcome, decision.Reason);
         }
 
+        _reporter.Decided(requestId, site, request.Method!, decision, state.Version);
         await WriteAnswerAsync(context, decision, requestId).ConfigureAwait(false);
     }
 

@@ -37,4 +37,10 @@ public sealed class EdgeOptions
 
     /// <summary>Expected number of entitlements, to size the counter store's index.</summary>
     public int ExpectedEntitlements { get; set; } = 100_000;
+
+    /// <summary>Decision records that may wait for the writer; beyond it records are dropped (and counted), never requests slowed.</summary>
+    public int DecisionLogCapacity { get; set; } = 65_536;
+
+    /// <summary>Console log format: <c>text</c> or <c>json</c>.</summary>
+    public string LogFormat { get; set; } = "text";
 }

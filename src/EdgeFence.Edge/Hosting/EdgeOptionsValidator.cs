@@ -78,6 +78,16 @@ internal static partial class EdgeOptionsValidator
             throw new EdgeConfigurationException("EdgeFence:ExpectedEntitlements", "must be between 1 and 100000000");
         }
 
+        if (options.DecisionLogCapacity is < 1 or > 10_000_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:DecisionLogCapacity", "must be between 1 and 10000000");
+        }
+
+        if (options.LogFormat is not ("text" or "json"))
+        {
+            throw new EdgeConfigurationException("EdgeFence:LogFormat", "must be 'text' or 'json'");
+        }
+
         if (options.NodeId is { } nodeId && (nodeId.Length is 0 or > 64 || !nodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
             throw new EdgeConfigurationException("EdgeFence:NodeId", "must be 1-64 letters, digits, '-', '_' or '.'");

@@ -1,16 +1,19 @@
 using System.Net;
 using EdgeFence.Edge.Admin;
 using EdgeFence.Edge.Authorize;
+using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Proxy;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
+using EdgeFence.Edge.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace EdgeFence.Edge.Hosting;
@@ -27,11 +30,13 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly WebApplication _admin;
     private readonly CounterStore _counters;
     private readonly SnapshotManager _snapshots;
+    private readonly DecisionLogWriter _decisionLog;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private EdgeServer(WebApplication publicApp, WebApplication adminApp, CounterStore counters, SnapshotManager snapshots, ILogger logger)
+    private EdgeServer(WebApplication publicApp, WebApplication adminApp, CounterStore counters, SnapshotManager snapshots, DecisionLogWriter decisionLog, ILogger logger)
     {
+        _decisionLog = decisionLog;
         _public = publicApp;
         _admin = adminApp;
         _counters = counters;
@@ -52,14 +57,25 @@ public sealed class EdgeServer : IAsyncDisposable
         var publicKey = EdgeOptionsValidator.LoadPublicKey(options);
         var nodeId = options.NodeId ?? Dns.GetHostName();
 
-        ConfigureHost(builder, EdgeOptionsValidator.SplitUrls(options.Urls), maxRequestBodySize: null);
+        ConfigureHost(builder, options, EdgeOptionsValidator.SplitUrls(options.Urls), maxRequestBodySize: null);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new CounterStore(Path.Combine(options.DataDir, "counters"), options.ExpectedEntitlements));
         services.AddSingleton(sp => new SnapshotManager(publicKey, options.DataDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Snapshots")));
         services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new AuthorizeHandler(sp.GetRequiredService<SnapshotManager>(), sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<ILogger<AuthorizeHandler>>()));
+        services.AddSingleton(sp =>
+        {
+            var snapshots = sp.GetRequiredService<SnapshotManager>();
+            return new EdgeMetrics(() => snapshots.Current?.Version ?? 0);
+        });
+        services.AddSingleton(sp => new DecisionLogWriter(
+            new NdjsonDecisionSink(Path.Combine(options.DataDir, "decisions"), nodeId),
+            options.DecisionLogCapacity,
+            sp.GetRequiredService<EdgeMetrics>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.DecisionLog")));
+        services.AddSingleton(sp => new DecisionReporter(sp.GetRequiredService<EdgeMetrics>(), sp.GetRequiredService<DecisionLogWriter>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AuthorizeHandler(sp.GetRequiredService<SnapshotManager>(), sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<DecisionReporter>(), sp.GetRequiredService<ILogger<AuthorizeHandler>>()));
         services.AddHttpForwarder();
         services.AddSingleton(_ => OriginClient.Create());
         services.AddSingleton(new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.OriginTimeoutSeconds) });
@@ -71,6 +87,7 @@ public sealed class EdgeServer : IAsyncDisposable
             sp.GetRequiredService<HttpMessageInvoker>(),
             sp.GetRequiredService<ForwarderRequestConfig>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<DecisionReporter>(),
             sp.GetRequiredService<ILogger<EdgeRequestHandler>>()));
         services.AddHostedService(sp => new CheckpointService(sp.GetRequiredService<CounterStore>(), TimeSpan.FromSeconds(options.CheckpointIntervalSeconds), sp.GetRequiredService<ILogger<CheckpointService>>()));
 
@@ -97,10 +114,17 @@ public sealed class EdgeServer : IAsyncDisposable
         var handler = publicApp.Services.GetRequiredService<EdgeRequestHandler>();
         publicApp.Run(handler.HandleAsync);
 
+        var decisionLog = publicApp.Services.GetRequiredService<DecisionLogWriter>();
+
         var adminBuilder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
-        ConfigureHost(adminBuilder, EdgeOptionsValidator.SplitUrls(options.AdminUrls), maxRequestBodySize: (long)options.MaxSnapshotMiB * 1024 * 1024);
+        ConfigureHost(adminBuilder, options, EdgeOptionsValidator.SplitUrls(options.AdminUrls), maxRequestBodySize: (long)options.MaxSnapshotMiB * 1024 * 1024);
+        adminBuilder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EdgeMetrics.MeterName)
+            .AddView(EdgeMetrics.RequestDuration, new ExplicitBucketHistogramConfiguration { Boundaries = EdgeMetrics.DurationBuckets })
+            .AddPrometheusExporter());
         var adminApp = adminBuilder.Build();
         AdminEndpoints.Map(adminApp, snapshots, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
+        adminApp.MapPrometheusScrapingEndpoint("/metrics");
 
         await StartListenerAsync(publicApp, "EdgeFence:Urls").ConfigureAwait(false);
         try
@@ -113,7 +137,7 @@ public sealed class EdgeServer : IAsyncDisposable
             throw;
         }
 
-        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, logger);
+        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, decisionLog, logger);
         Log.Started(logger, nodeId, string.Join(' ', server.PublicUrls), string.Join(' ', server.AdminUrls));
         return server;
     }
@@ -127,7 +151,7 @@ public sealed class EdgeServer : IAsyncDisposable
         return done.Task;
     }
 
-    /// <summary>Stops accepting, drains in-flight requests, takes the final checkpoint, closes the store.</summary>
+    /// <summary>Stops accepting, drains in-flight requests and the decision log, takes the final checkpoint.</summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -138,6 +162,7 @@ public sealed class EdgeServer : IAsyncDisposable
         await _admin.StopAsync().ConfigureAwait(false);
         await _public.StopAsync().ConfigureAwait(false);
         Log.Stopping(_logger);
+        await _decisionLog.DisposeAsync().ConfigureAwait(false);
         try
         {
             await _counters.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
@@ -157,8 +182,14 @@ public sealed class EdgeServer : IAsyncDisposable
         _counters.Dispose();
     }
 
-    private static void ConfigureHost(WebApplicationBuilder builder, string[] urls, long? maxRequestBodySize)
+    private static void ConfigureHost(WebApplicationBuilder builder, EdgeOptions options, string[] urls, long? maxRequestBodySize)
     {
+        if (options.LogFormat == "json")
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole();
+        }
+
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -22,4 +22,7 @@ internal static class EventIds
     public const int CheckpointTaken = 300;
     public const int CheckpointFailed = 301;
     public const int CountersRecovered = 302;
+
+    public const int DecisionLogFull = 400;
+    public const int DecisionLogWriteFailed = 401;
 }

@@ -53,4 +53,10 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.CountersRecovered, LogLevel.Information, "Counters recovered from checkpoint (store version {Version})")]
     public static partial void CountersRecovered(ILogger logger, long version);
+
+    [LoggerMessage(EventIds.DecisionLogFull, LogLevel.Warning, "Decision log queue is full: {Dropped} records dropped so far (requests are not slowed)")]
+    public static partial void DecisionLogFull(ILogger logger, long dropped);
+
+    [LoggerMessage(EventIds.DecisionLogWriteFailed, LogLevel.Error, "Decision log could not write {Count} records")]
+    public static partial void DecisionLogWriteFailed(ILogger logger, int count, Exception exception);
 }

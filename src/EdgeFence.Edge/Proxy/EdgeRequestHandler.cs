@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using EdgeFence.Core.Paths;
 using EdgeFence.Edge.Authorize;
+using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Snapshots;
@@ -23,10 +25,12 @@ internal sealed class EdgeRequestHandler
     private readonly HttpMessageInvoker _originClient;
     private readonly ForwarderRequestConfig _requestConfig;
     private readonly TimeProvider _time;
+    private readonly DecisionReporter _reporter;
     private readonly ILogger _logger;
 
-    public EdgeRequestHandler(SnapshotManager snapshots, DecisionEngine engine, AuthorizeHandler authorize, IHttpForwarder forwarder, HttpMessageInvoker originClient, ForwarderRequestConfig requestConfig, TimeProvider time, ILogger<EdgeRequestHandler> logger)
+    public EdgeRequestHandler(SnapshotManager snapshots, DecisionEngine engine, AuthorizeHandler authorize, IHttpForwarder forwarder, HttpMessageInvoker originClient, ForwarderRequestConfig requestConfig, TimeProvider time, DecisionReporter reporter, ILogger<EdgeRequestHandler> logger)
     {
+        _reporter = reporter;
         _snapshots = snapshots;
         _engine = engine;
         _authorize = authorize;
@@ -39,6 +43,7 @@ internal sealed class EdgeRequestHandler
 
     public Task HandleAsync(HttpContext context)
     {
+        var start = Stopwatch.GetTimestamp();
         var request = context.Request;
         if (HttpMethods.IsPost(request.Method) && request.Path.Equals(AuthorizeHandler.Path, StringComparison.Ordinal))
         {
@@ -49,7 +54,7 @@ internal sealed class EdgeRequestHandler
         var state = _snapshots.Current;
         if (state is null)
         {
-            return Refuse(context, DenyReason.NoSnapshot, "no snapshot has been loaded; push one to PUT /v1/snapshot on the admin listener");
+            return Refuse(context, DenyReason.NoSnapshot, "no snapshot has been loaded; push one to PUT /v1/snapshot on the admin listener", 0);
         }
 
         // :: Step 2: request smuggling defence. Kestrel lets Transfer-Encoding win (and moves Content-Length
@@ -58,7 +63,7 @@ internal sealed class EdgeRequestHandler
         var headers = request.Headers;
         if (headers.TransferEncoding.Count > 0 && (headers.ContentLength is not null || headers.ContainsKey("X-Content-Length")))
         {
-            return Refuse(context, DenyReason.AmbiguousFraming, null);
+            return Refuse(context, DenyReason.AmbiguousFraming, null, state.Version);
         }
 
         // :: Step 3: the path exactly as sent. Any spelling that could decode differently at the origin is refused.
@@ -68,16 +73,16 @@ internal sealed class EdgeRequestHandler
             case PathVerdict.Ok:
                 break;
             case PathVerdict.Ambiguous:
-                return Refuse(context, DenyReason.AmbiguousPath, "encoded slashes or backslashes, NUL, double encoding, empty or dot segments and ';' are not accepted");
+                return Refuse(context, DenyReason.AmbiguousPath, "encoded slashes or backslashes, NUL, double encoding, empty or dot segments and ';' are not accepted", state.Version);
             default:
-                return Refuse(context, DenyReason.InvalidPath, null);
+                return Refuse(context, DenyReason.InvalidPath, null, state.Version);
         }
 
         // :: Step 4: site by Host, else by the first path segment (stripped before forwarding).
         var path = request.Path.Value ?? "/";
         if (!TryFindSite(state, headers, path, out var site, out var sitePath))
         {
-            return Refuse(context, DenyReason.UnknownSite, null);
+            return Refuse(context, DenyReason.UnknownSite, null, state.Version);
         }
 
         // :: Step 5: decide (and count).
@@ -92,6 +97,8 @@ internal sealed class EdgeRequestHandler
 
         if (decision.IsDenied)
         {
+            _reporter.Decided(requestId, site, request.Method, decision, state.Version);
+            _reporter.Metrics.EdgeTime(start);
             RateLimitHeaders.Apply(context.Response.Headers, decision);
             if (decision.Reason == DenyReason.MethodNotAllowed && decision.Route is not null)
             {
@@ -102,15 +109,19 @@ internal sealed class EdgeRequestHandler
         }
 
         // :: Step 6: forward, streaming both bodies.
-        return ForwardAsync(context, site, decision, sitePath, requestId);
+        return ForwardAsync(context, site, decision, sitePath, requestId, state.Version, start);
     }
 
-    private async Task ForwardAsync(HttpContext context, SiteRuntime site, Decision decision, string sitePath, string requestId)
+    private async Task ForwardAsync(HttpContext context, SiteRuntime site, Decision decision, string sitePath, string requestId, long snapshotVersion, long start)
     {
         var transformer = new ForwardedRequest(site, decision, new PathString(ForwardedPath(decision, sitePath)), requestId, _time.GetUtcNow().ToUnixTimeSeconds());
+        _reporter.Metrics.EdgeTime(start);
+        var sent = Stopwatch.GetTimestamp();
         var error = await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, transformer).ConfigureAwait(false);
+        var originTime = Stopwatch.GetElapsedTime(sent);
         if (error == ForwarderError.None)
         {
+            _reporter.Forwarded(requestId, site, context.Request.Method, decision, snapshotVersion, context.Response.StatusCode, originTime);
             return;
         }
 
@@ -121,7 +132,11 @@ internal sealed class EdgeRequestHandler
         if (originSide)
         {
             Log.OriginError(_logger, requestId, site.Id, error.ToString(), exception);
+            _reporter.Metrics.OriginError(site.Id);
         }
+
+        var status = context.Response.HasStarted ? context.Response.StatusCode : reason == DenyReason.OriginTimeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
+        _reporter.Forwarded(requestId, site, context.Request.Method, decision, snapshotVersion, originSide ? status : context.Response.StatusCode, originTime);
 
         if (!context.Response.HasStarted && context.Response.StatusCode is StatusCodes.Status502BadGateway or StatusCodes.Status504GatewayTimeout)
         {
@@ -188,10 +203,11 @@ internal sealed class EdgeRequestHandler
         return span.EndsWith('.') ? span[..^1] : span;
     }
 
-    private Task Refuse(HttpContext context, DenyReason reason, string? detail)
+    private Task Refuse(HttpContext context, DenyReason reason, string? detail, long snapshotVersion)
     {
         var requestId = Guid.NewGuid().ToString("N");
         Log.ClientError(_logger, requestId, reason);
+        _reporter.Refused(requestId, context.Request.Method, reason, snapshotVersion);
         return ProblemWriter.WriteAsync(context, reason, detail, requestId);
     }
 }
