@@ -13,7 +13,7 @@ namespace EdgeFence.Edge.Admin;
 /// <summary>The admin listener: snapshot push and health. Never mapped on the public listener.</summary>
 internal static class AdminEndpoints
 {
-    public static void Map(WebApplication app, SnapshotManager snapshots, int maxSnapshotBytes, ILogger logger)
+    public static void Map(WebApplication app, SnapshotManager snapshots, Func<string> redisState, int maxSnapshotBytes, ILogger logger)
     {
         app.MapPut("/v1/snapshot", context => PutSnapshotAsync(context, snapshots, maxSnapshotBytes, logger));
         app.MapGet("/v1/snapshot", context => WriteJsonAsync(context, 200, writer =>
@@ -54,7 +54,7 @@ internal static class AdminEndpoints
                 }
 
                 writer.WriteString("store"u8, "open");
-                writer.WriteString("redis"u8, "standalone");
+                writer.WriteString("redis"u8, redisState());
                 writer.WriteEndObject();
             });
         });

@@ -104,7 +104,13 @@ internal sealed class AuthorizeHandler
         else
         {
             var method = request.Method!.ToUpperInvariant();
-            _engine.Decide(state, site, Uri.UnescapeDataString(pathOnly), method, request.Token.AsSpan().Trim(), ambiguousCredentials: false, out decision);
+            var path = Uri.UnescapeDataString(pathOnly);
+            _engine.Decide(state, site, path, method, request.Token.AsSpan().Trim(), ambiguousCredentials: false, out decision);
+            for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
+            {
+                await _engine.ResolveAsync(decision).ConfigureAwait(false);
+                _engine.Decide(state, site, path, method, request.Token.AsSpan().Trim(), ambiguousCredentials: false, out decision);
+            }
         }
 
         if (_logger.IsEnabled(LogLevel.Debug))

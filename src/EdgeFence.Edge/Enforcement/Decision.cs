@@ -1,4 +1,5 @@
 using EdgeFence.Edge.Snapshots;
+using EdgeFence.Edge.Store;
 
 namespace EdgeFence.Edge.Enforcement;
 
@@ -28,6 +29,13 @@ internal struct Decision
 
     /// <summary>For 429: seconds until a retry can succeed, at least 1.</summary>
     public long RetryAfterSeconds;
+
+    /// <summary>
+    /// Not <see cref="EnforceVerdict.Admitted"/> when the decision waits for the Redis ledger (a lease, or
+    /// the resync after a restart): the caller awaits <see cref="DecisionEngine.ResolveAsync"/> and decides
+    /// again. Until then the decision reads as a quota denial.
+    /// </summary>
+    public EnforceVerdict Pending;
 
     public readonly PlanRuntime? Plan => Token?.Plan;
 

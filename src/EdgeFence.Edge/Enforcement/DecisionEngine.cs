@@ -3,6 +3,7 @@ using EdgeFence.Core.Limits;
 using EdgeFence.Core.Security;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
+using EdgeFence.Edge.Sync;
 
 namespace EdgeFence.Edge.Enforcement;
 
@@ -16,12 +17,20 @@ internal sealed class DecisionEngine
 {
     private readonly CounterStore _counters;
     private readonly TimeProvider _time;
+    private readonly QuotaSync? _sync;
 
-    public DecisionEngine(CounterStore counters, TimeProvider time)
+    public DecisionEngine(CounterStore counters, TimeProvider time, QuotaSync? sync = null)
     {
         _counters = counters;
         _time = time;
+        _sync = sync;
     }
+
+    /// <summary>Gets what a pending decision waits for from the ledger (bounded wait; see <see cref="QuotaSync.ResolveAsync"/>).</summary>
+    public Task ResolveAsync(in Decision decision)
+        => _sync is null || decision.Token is null || decision.Resource is null
+            ? Task.CompletedTask
+            : _sync.ResolveAsync(decision.Token, decision.Pending, decision.Resource.Cost);
 
     public void Decide(EdgeState state, SiteRuntime site, ReadOnlySpan<char> path, string method, ReadOnlySpan<char> token, bool ambiguousCredentials, out Decision decision)
     {
@@ -126,7 +135,20 @@ internal sealed class DecisionEngine
             SoftQuota = plan.SoftQuota,
             Cost = resource.Cost,
         };
+        _sync?.Prepare(ref input, plan);
         _counters.Enforce(tokenRuntime.CounterKey, ref input, out var output);
+        if (_sync is not null && plan.HasQuota)
+        {
+            if (output.Verdict == EnforceVerdict.Admitted)
+            {
+                _sync.MarkDirty(tokenRuntime);
+            }
+
+            if (output.PrefetchLease)
+            {
+                _sync.Prefetch(tokenRuntime);
+            }
+        }
 
         decision.Counted = true;
         decision.RateRemaining = output.RateRemaining;
@@ -144,6 +166,11 @@ internal sealed class DecisionEngine
             case EnforceVerdict.QuotaExhausted:
                 Deny(ref decision, DenyReason.QuotaExhausted);
                 decision.RetryAfterSeconds = Math.Max(1, decision.QuotaResetSeconds);
+                return;
+            case EnforceVerdict.NeedLease or EnforceVerdict.NeedResync:
+                Deny(ref decision, DenyReason.QuotaExhausted);
+                decision.RetryAfterSeconds = Math.Max(1, decision.QuotaResetSeconds);
+                decision.Pending = output.Verdict;
                 return;
             default:
                 decision.Outcome = DecisionOutcome.Allowed;

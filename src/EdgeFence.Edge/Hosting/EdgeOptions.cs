@@ -43,4 +43,22 @@ public sealed class EdgeOptions
 
     /// <summary>Console log format: <c>text</c> or <c>json</c>.</summary>
     public string LogFormat { get; set; } = "text";
+
+    /// <summary>Milliseconds between pushes of changed counts to Redis.</summary>
+    public int SyncIntervalMs { get; set; } = 50;
+
+    /// <summary>
+    /// Units by which all edges together may exceed a hard quota while Redis is unreachable (each edge
+    /// gets MaxOverAdmission / EdgeCount). While Redis answers, leases keep the total within the quota.
+    /// </summary>
+    public long MaxOverAdmission { get; set; } = 10;
+
+    /// <summary>How many edges share the Redis ledger; divides MaxOverAdmission and sizes lease slices.</summary>
+    public int EdgeCount { get; set; } = 1;
+
+    /// <summary>Largest lease slice one edge takes at once.</summary>
+    public long MaxLeaseSlice { get; set; } = 1000;
+
+    /// <summary>Longest a request waits for a lease before Redis is treated as down (the uncommon case: prefetch normally keeps a lease ready).</summary>
+    public int LeaseTimeoutMs { get; set; } = 100;
 }

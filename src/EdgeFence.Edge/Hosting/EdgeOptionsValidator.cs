@@ -55,7 +55,39 @@ internal static partial class EdgeOptionsValidator
 
         if (!string.IsNullOrWhiteSpace(options.Redis))
         {
-            throw new EdgeConfigurationException("EdgeFence:Redis", "global quotas through Redis are not part of this build yet; leave it empty to run standalone");
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(options.Redis);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new EdgeConfigurationException("EdgeFence:Redis", $"not a Redis connection string ({ex.Message})");
+            }
+        }
+
+        if (options.SyncIntervalMs is < 5 or > 60_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:SyncIntervalMs", "must be between 5 and 60000");
+        }
+
+        if (options.MaxOverAdmission is < 0 or > 1_000_000_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:MaxOverAdmission", "must be between 0 and 1000000000");
+        }
+
+        if (options.EdgeCount is < 1 or > 10_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:EdgeCount", "must be between 1 and 10000");
+        }
+
+        if (options.MaxLeaseSlice is < 1 or > 1_000_000_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:MaxLeaseSlice", "must be between 1 and 1000000000");
+        }
+
+        if (options.LeaseTimeoutMs is < 1 or > 10_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:LeaseTimeoutMs", "must be between 1 and 10000");
         }
 
         if (options.CheckpointIntervalSeconds is < 1 or > 3600)

@@ -7,6 +7,7 @@ using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Proxy;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
+using EdgeFence.Edge.Sync;
 using EdgeFence.Edge.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -31,11 +32,15 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly CounterStore _counters;
     private readonly SnapshotManager _snapshots;
     private readonly DecisionLogWriter _decisionLog;
+    private readonly QuotaSync? _sync;
+    private readonly RedisLedger? _ledger;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private EdgeServer(WebApplication publicApp, WebApplication adminApp, CounterStore counters, SnapshotManager snapshots, DecisionLogWriter decisionLog, ILogger logger)
+    private EdgeServer(WebApplication publicApp, WebApplication adminApp, CounterStore counters, SnapshotManager snapshots, DecisionLogWriter decisionLog, QuotaSync? sync, RedisLedger? ledger, ILogger logger)
     {
+        _sync = sync;
+        _ledger = ledger;
         _decisionLog = decisionLog;
         _public = publicApp;
         _admin = adminApp;
@@ -58,16 +63,25 @@ public sealed class EdgeServer : IAsyncDisposable
         var nodeId = options.NodeId ?? Dns.GetHostName();
 
         ConfigureHost(builder, options, EdgeOptionsValidator.SplitUrls(options.Urls), maxRequestBodySize: null);
+
+        // With Redis the edges share quotas; without it the edge runs standalone on FASTER alone.
+        var ledger = string.IsNullOrWhiteSpace(options.Redis) ? null : await RedisLedger.ConnectAsync(options.Redis, nodeId).ConfigureAwait(false);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new CounterStore(Path.Combine(options.DataDir, "counters"), options.ExpectedEntitlements));
         services.AddSingleton(sp => new SnapshotManager(publicKey, options.DataDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Snapshots")));
-        services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>()));
+        if (ledger is not null)
+        {
+            services.AddSingleton(sp => new QuotaSync(ledger, sp.GetRequiredService<CounterStore>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Sync")));
+        }
+
+        services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<QuotaSync>()));
         services.AddSingleton(sp =>
         {
             var snapshots = sp.GetRequiredService<SnapshotManager>();
-            return new EdgeMetrics(() => snapshots.Current?.Version ?? 0);
+            Func<int>? redisUp = ledger is null ? null : () => sp.GetService<QuotaSync>()?.Healthy == true ? 1 : 0;
+            return new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp);
         });
         services.AddSingleton(sp => new DecisionLogWriter(
             new NdjsonDecisionSink(Path.Combine(options.DataDir, "decisions"), nodeId),
@@ -123,7 +137,9 @@ public sealed class EdgeServer : IAsyncDisposable
             .AddView(EdgeMetrics.RequestDuration, new ExplicitBucketHistogramConfiguration { Boundaries = EdgeMetrics.DurationBuckets })
             .AddPrometheusExporter());
         var adminApp = adminBuilder.Build();
-        AdminEndpoints.Map(adminApp, snapshots, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
+        var publicServices = publicApp.Services;
+        Func<string> redisState = ledger is null ? static () => "standalone" : () => publicServices.GetService<QuotaSync>()?.Healthy == true ? "up" : "down";
+        AdminEndpoints.Map(adminApp, snapshots, redisState, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
         adminApp.MapPrometheusScrapingEndpoint("/metrics");
 
         await StartListenerAsync(publicApp, "EdgeFence:Urls").ConfigureAwait(false);
@@ -137,7 +153,8 @@ public sealed class EdgeServer : IAsyncDisposable
             throw;
         }
 
-        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, decisionLog, logger);
+        var sync = publicApp.Services.GetService<QuotaSync>();
+        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, decisionLog, sync, ledger, logger);
         Log.Started(logger, nodeId, string.Join(' ', server.PublicUrls), string.Join(' ', server.AdminUrls));
         return server;
     }
@@ -163,6 +180,11 @@ public sealed class EdgeServer : IAsyncDisposable
         await _public.StopAsync().ConfigureAwait(false);
         Log.Stopping(_logger);
         await _decisionLog.DisposeAsync().ConfigureAwait(false);
+        if (_sync is not null)
+        {
+            await _sync.DisposeAsync().ConfigureAwait(false);
+        }
+
         try
         {
             await _counters.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
@@ -180,6 +202,10 @@ public sealed class EdgeServer : IAsyncDisposable
         await _public.DisposeAsync().ConfigureAwait(false);
         _snapshots.Dispose();
         _counters.Dispose();
+        if (_ledger is not null)
+        {
+            await _ledger.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static void ConfigureHost(WebApplicationBuilder builder, EdgeOptions options, string[] urls, long? maxRequestBodySize)

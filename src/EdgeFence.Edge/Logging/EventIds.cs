@@ -25,4 +25,7 @@ internal static class EventIds
 
     public const int DecisionLogFull = 400;
     public const int DecisionLogWriteFailed = 401;
+
+    public const int RedisDown = 500;
+    public const int RedisUp = 501;
 }

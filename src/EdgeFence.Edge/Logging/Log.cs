@@ -59,4 +59,10 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.DecisionLogWriteFailed, LogLevel.Error, "Decision log could not write {Count} records")]
     public static partial void DecisionLogWriteFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventIds.RedisDown, LogLevel.Warning, "Redis is not answering: deciding from local counts (each node up to its share of MaxOverAdmission beyond its lease); counts are kept and pushed when it returns")]
+    public static partial void RedisDown(ILogger logger, Exception? exception);
+
+    [LoggerMessage(EventIds.RedisUp, LogLevel.Information, "Redis answers again: reconciling")]
+    public static partial void RedisUp(ILogger logger);
 }

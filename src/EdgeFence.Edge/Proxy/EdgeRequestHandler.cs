@@ -5,6 +5,7 @@ using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Snapshots;
+using EdgeFence.Edge.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -88,7 +89,40 @@ internal sealed class EdgeRequestHandler
         // :: Step 5: decide (and count).
         var token = Credentials.Find(headers, out var ambiguous);
         _engine.Decide(state, site, sitePath, request.Method, token, ambiguous, out var decision);
+        if (decision.Pending != EnforceVerdict.Admitted)
+        {
+            return DecideAfterLedgerAsync(context, state, site, sitePath, decision, start);
+        }
 
+        return RespondAsync(context, state, site, sitePath, decision, start);
+    }
+
+    /// <summary>
+    /// The uncommon case in shared-quota mode: the decision waits for a lease (prefetch did not keep
+    /// up) or for the post-restart resync. Bounded by LeaseTimeoutMs per try; then Redis counts as down
+    /// and the decision is local.
+    /// </summary>
+    private async Task DecideAfterLedgerAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, Decision decision, long start)
+    {
+        for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
+        {
+            await _engine.ResolveAsync(decision).ConfigureAwait(false);
+            Decide(context, state, site, sitePath, out decision);
+        }
+
+        await RespondAsync(context, state, site, sitePath, decision, start).ConfigureAwait(false);
+    }
+
+    // A span cannot live across an await: the token is found again in the headers.
+    private void Decide(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, out Decision decision)
+    {
+        var token = Credentials.Find(context.Request.Headers, out var ambiguous);
+        _engine.Decide(state, site, sitePath, context.Request.Method, token, ambiguous, out decision);
+    }
+
+    private Task RespondAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, in Decision decision, long start)
+    {
+        var request = context.Request;
         var requestId = Guid.NewGuid().ToString("N");
         if (_logger.IsEnabled(LogLevel.Debug))
         {

@@ -5,7 +5,8 @@ namespace EdgeFence.Edge.Store;
 /// <summary>
 /// The one place that decides and counts: rolls the windows forward, checks the rate limit, then the
 /// quota, and counts only what it admits. Runs inside FASTER's read-modify-write with the record
-/// locked, so concurrent requests for one token see each other's counts exactly.
+/// locked, so concurrent requests for one token see each other's counts exactly. Also applies what
+/// the Redis ledger answers (leases, global sums, resync after restart) to the same record.
 /// </summary>
 internal static class CounterMath
 {
@@ -35,35 +36,109 @@ internal static class CounterMath
             value.PeriodStartMs = input.PeriodStartMs;
             value.Used = 0;
             value.Overage = 0;
+            value.Leased = 0;
+            value.LastGrant = 0;
+            value.GlobalUsed = 0;
+            value.UsedAtSync = 0;
+            value.GlobalFree = -1;
+            value.GlobalFreeQuota = 0;
         }
 
         output.Verdict = EnforceVerdict.Admitted;
-        if (!input.ReadOnly)
+        switch (input.Operation)
         {
-            if (input.RateLimit > 0 && !SlidingWindow.Admits(value.RatePrevious, value.RateCurrent, input.RateLimit, elapsed, input.RateWindowMs))
-            {
-                output.Verdict = EnforceVerdict.RateLimited;
-                output.RetryAfterMs = SlidingWindow.MillisecondsUntilAdmitted(value.RatePrevious, value.RateCurrent, input.RateLimit, elapsed, input.RateWindowMs);
-            }
-            else if (!input.SoftQuota && input.QuotaUnits != long.MaxValue && value.Used + input.Cost > input.QuotaUnits)
-            {
-                output.Verdict = EnforceVerdict.QuotaExhausted;
-            }
-            else
-            {
-                value.RateCurrent++;
-                var before = value.Used;
-                value.Used += input.Cost;
-                if (input.SoftQuota && input.QuotaUnits != long.MaxValue && value.Used > input.QuotaUnits)
+            case EnforceOperation.Enforce:
+                Enforce(ref value, ref input, ref output, elapsed);
+                break;
+            case EnforceOperation.ApplyLease when input.LedgerPeriodStartMs == value.PeriodStartMs:
+                value.LastGrant = Math.Max(0, input.LedgerLeased - value.Leased);
+                value.Leased = Math.Max(value.Leased, input.LedgerLeased);
+                value.GlobalFree = input.LedgerFree;
+                value.GlobalFreeQuota = input.QuotaUnits;
+                break;
+            case EnforceOperation.ApplySync when input.LedgerPeriodStartMs == value.PeriodStartMs:
+                // Sums of grow-only counters only grow; an answer that raced an older one must not go back.
+                if (input.LedgerUsed >= value.GlobalUsed)
                 {
-                    value.Overage += value.Used - Math.Max(before, input.QuotaUnits);
+                    value.GlobalUsed = input.LedgerUsed;
+                    value.UsedAtSync = input.LedgerPushedUsed;
                 }
-            }
+
+                value.GlobalFree = input.LedgerFree;
+                value.GlobalFreeQuota = input.QuotaUnits;
+                break;
+            case EnforceOperation.Resync:
+                if (input.LedgerPeriodStartMs == value.PeriodStartMs)
+                {
+                    value.Used = Math.Max(value.Used, input.LedgerUsed);
+                    value.Leased = Math.Max(value.Leased, input.LedgerLeased);
+                }
+
+                value.SyncedEpoch = input.Epoch;
+                break;
         }
 
         output.RateRemaining = input.RateLimit > 0 ? SlidingWindow.Remaining(value.RatePrevious, value.RateCurrent, input.RateLimit, elapsed, input.RateWindowMs) : long.MaxValue;
         output.RateResetMs = input.RateLimit > 0 ? input.RateWindowMs - elapsed : 0;
-        output.QuotaRemaining = input.QuotaUnits == long.MaxValue ? long.MaxValue : Math.Max(0, input.QuotaUnits - value.Used);
+        output.QuotaRemaining = input.QuotaUnits == long.MaxValue ? long.MaxValue : Math.Max(0, input.QuotaUnits - EstimatedGlobalUsed(ref value, ref input));
         output.Counters = value;
+    }
+
+    /// <summary>Standalone: this node's count. Shared: the last global sum plus what this node admitted since.</summary>
+    private static long EstimatedGlobalUsed(ref EntitlementCounters value, ref EnforceInput input)
+        => input.LeaseMode || value.GlobalUsed > 0 ? Math.Max(value.Used, value.GlobalUsed + (value.Used - value.UsedAtSync)) : value.Used;
+
+    private static void Enforce(ref EntitlementCounters value, ref EnforceInput input, ref EnforceOutput output, long elapsed)
+    {
+        if (input.LeaseMode && !input.LedgerDown && value.SyncedEpoch != input.Epoch)
+        {
+            output.Verdict = EnforceVerdict.NeedResync;
+            return;
+        }
+
+        if (input.RateLimit > 0 && !SlidingWindow.Admits(value.RatePrevious, value.RateCurrent, input.RateLimit, elapsed, input.RateWindowMs))
+        {
+            output.Verdict = EnforceVerdict.RateLimited;
+            output.RetryAfterMs = SlidingWindow.MillisecondsUntilAdmitted(value.RatePrevious, value.RateCurrent, input.RateLimit, elapsed, input.RateWindowMs);
+            return;
+        }
+
+        var hardQuota = !input.SoftQuota && input.QuotaUnits != long.MaxValue;
+        if (hardQuota && input.LeaseMode)
+        {
+            // Admit only against units the ledger granted to this node, so the sum over all nodes
+            // never exceeds the quota. While Redis is unreachable a node may go beyond its lease by
+            // its fair share (1/EdgeCount) of the units no node had leased at its last ledger answer,
+            // plus its share of MaxOverAdmission, and no further.
+            var allowance = input.OutageAllowance;
+            if (input.LedgerDown && value.GlobalFree > 0 && value.GlobalFreeQuota == input.QuotaUnits)
+            {
+                allowance += value.GlobalFree / Math.Max(1, input.EdgeCount);
+            }
+
+            if (value.Used + input.Cost > value.Leased + allowance)
+            {
+                var knownExhausted = value.GlobalFree == 0 && value.GlobalFreeQuota == input.QuotaUnits;
+                output.Verdict = knownExhausted || input.LedgerDown ? EnforceVerdict.QuotaExhausted : EnforceVerdict.NeedLease;
+                return;
+            }
+        }
+        else if (hardQuota && value.Used + input.Cost > input.QuotaUnits)
+        {
+            output.Verdict = EnforceVerdict.QuotaExhausted;
+            return;
+        }
+
+        value.RateCurrent++;
+        var before = value.Used;
+        value.Used += input.Cost;
+        if (input.SoftQuota && input.QuotaUnits != long.MaxValue && value.Used > input.QuotaUnits)
+        {
+            value.Overage += value.Used - Math.Max(before, input.QuotaUnits);
+        }
+
+        // Refill before the lease runs dry, so the request path does not wait on Redis.
+        output.PrefetchLease = hardQuota && input.LeaseMode && value.GlobalFree != 0
+            && value.Leased - value.Used <= Math.Max(input.Cost, value.LastGrant / 2);
     }
 }

@@ -21,9 +21,22 @@ internal sealed class CounterStore : IDisposable
     // written so a busy edge does not bounce the cache line between cores on every request.
     private volatile bool _dirty;
 
+    /// <summary>
+    /// Layout of <see cref="EntitlementCounters"/> on disk. FASTER stores the struct's bytes as they
+    /// are: a store written with another layout must never be read as this one.
+    /// </summary>
+    private const string Format = "entitlement-counters-v2 (13 x int64)";
+
     public CounterStore(string directory, long expectedEntitlements)
     {
         Directory.CreateDirectory(directory);
+        var formatFile = Path.Combine(directory, "FORMAT");
+        if (File.Exists(formatFile) && File.ReadAllText(formatFile).Trim() != Format)
+        {
+            throw new Hosting.EdgeConfigurationException("EdgeFence:DataDir", $"the counters in '{directory}' were written by an incompatible EdgeFence version; move them away to start fresh");
+        }
+
+        File.WriteAllText(formatFile, Format + "\n");
         _log = Devices.CreateLogDevice(Path.Combine(directory, "counters.log"), preallocateFile: false, deleteOnClose: false);
         _store = new FasterKV<Key128, EntitlementCounters>(new FasterKVSettings<Key128, EntitlementCounters>(null, false)
         {
@@ -50,7 +63,7 @@ internal sealed class CounterStore : IDisposable
     public void Enforce(in Key128 key, ref EnforceInput input, out EnforceOutput output)
     {
         output = default;
-        if (!input.ReadOnly && !_dirty)
+        if (input.Operation != EnforceOperation.Read && !_dirty)
         {
             _dirty = true;
         }

@@ -3,6 +3,8 @@ namespace EdgeFence.Edge.Store;
 /// <summary>The plan's limits and the request's cost, handed to the counter read-modify-write.</summary>
 internal struct EnforceInput
 {
+    public EnforceOperation Operation;
+
     public long NowMs;
 
     /// <summary>Requests per window; 0 means no rate limit.</summary>
@@ -16,6 +18,25 @@ internal struct EnforceInput
     public bool SoftQuota;
     public long Cost;
 
-    /// <summary>When true, only roll windows and report; count nothing (usage reads).</summary>
-    public bool ReadOnly;
+    /// <summary>Hard quota shared through the Redis ledger: admit only against this node's lease.</summary>
+    public bool LeaseMode;
+
+    /// <summary>Current process epoch; a record synced in another epoch must be resynced first.</summary>
+    public long Epoch;
+
+    /// <summary>Redis is not answering: decide from local counts, never ask for a lease or a resync.</summary>
+    public bool LedgerDown;
+
+    /// <summary>Units this node may admit beyond its lease while Redis is unreachable (its share of MaxOverAdmission).</summary>
+    public long OutageAllowance;
+
+    /// <summary>Edges sharing the ledger: while Redis is down a node also takes 1/EdgeCount of the units no node had leased.</summary>
+    public long EdgeCount;
+
+    /// <summary>Ledger figures for <see cref="EnforceOperation.ApplyLease"/>, <see cref="EnforceOperation.ApplySync"/>, <see cref="EnforceOperation.Resync"/>.</summary>
+    public long LedgerLeased;
+    public long LedgerUsed;
+    public long LedgerPushedUsed;
+    public long LedgerFree;
+    public long LedgerPeriodStartMs;
 }

@@ -11,11 +11,14 @@ internal struct EnforceOutput
     /// <summary>Milliseconds until the current fixed window ends.</summary>
     public long RateResetMs;
 
-    /// <summary>Units left in the period after this request, never negative.</summary>
+    /// <summary>Units left in the period after this request, never negative (global estimate in lease mode).</summary>
     public long QuotaRemaining;
 
     /// <summary>Milliseconds until a denied request could be admitted.</summary>
     public long RetryAfterMs;
+
+    /// <summary>Lease mode: the lease is running low and the ledger has more; fetch the next slice now.</summary>
+    public bool PrefetchLease;
 
     public EntitlementCounters Counters;
 }

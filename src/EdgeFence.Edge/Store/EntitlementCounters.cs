@@ -4,7 +4,8 @@ namespace EdgeFence.Edge.Store;
 
 /// <summary>
 /// What one edge has counted for one entitlement (token id): the two fixed windows of the sliding
-/// rate limit and the units of the current billing period. One record, so one FASTER
+/// rate limit, the units of the current billing period, and, when edges share quotas through Redis,
+/// this node's lease and its last view of the global ledger. One record, so one FASTER
 /// read-modify-write both checks and counts a request atomically.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
@@ -15,9 +16,30 @@ internal struct EntitlementCounters
     public long RatePrevious;
     public long PeriodStartMs;
 
-    /// <summary>Units admitted in the period (including overage on soft quotas).</summary>
+    /// <summary>Units this node admitted in the period (including overage on soft quotas).</summary>
     public long Used;
 
-    /// <summary>Units admitted beyond a soft quota in the period: what gets billed as overage.</summary>
+    /// <summary>Units this node admitted beyond a soft quota in the period (standalone: what gets billed).</summary>
     public long Overage;
+
+    /// <summary>Units of the period's hard quota granted to this node by the Redis ledger, cumulative.</summary>
+    public long Leased;
+
+    /// <summary>Size of the last lease slice granted: the lease is refilled when less than half of it is left.</summary>
+    public long LastGrant;
+
+    /// <summary>Global units admitted in the period as of the last sync (all nodes).</summary>
+    public long GlobalUsed;
+
+    /// <summary>This node's <see cref="Used"/> as pushed in that sync, so the global estimate adds only what came since.</summary>
+    public long UsedAtSync;
+
+    /// <summary>Units of the quota not yet granted to any node as of the last ledger answer; -1 unknown.</summary>
+    public long GlobalFree;
+
+    /// <summary>The quota <see cref="GlobalFree"/> was computed for: a plan change makes it unknown again.</summary>
+    public long GlobalFreeQuota;
+
+    /// <summary>Process epoch in which this record was reconciled with this node's own fields in Redis.</summary>
+    public long SyncedEpoch;
 }

@@ -23,13 +23,17 @@ internal sealed class EdgeMetrics : IDisposable
     private readonly Counter<long> _originErrors;
     private readonly Counter<long> _decisionLogDropped;
 
-    public EdgeMetrics(Func<long> snapshotVersion)
+    public EdgeMetrics(Func<long> snapshotVersion, Func<int>? redisUp)
     {
         _decisions = _meter.CreateCounter<long>("edgefence.decisions", description: "Decisions by site, decision (allow, deny, passthrough) and reason.");
         _duration = _meter.CreateHistogram<double>(RequestDuration, unit: "s", description: "Time spent per request: phase=edge is the edge's own work, phase=origin the origin's answer.");
         _originErrors = _meter.CreateCounter<long>("edgefence.origin.errors", description: "Forwarded requests the origin failed (502/504).");
         _decisionLogDropped = _meter.CreateCounter<long>("edgefence.decision_log.dropped", description: "Decision records dropped because the decision log queue was full.");
         _meter.CreateObservableGauge("edgefence.snapshot.version", snapshotVersion, description: "Version of the snapshot being served (0 when none).");
+        if (redisUp is not null)
+        {
+            _meter.CreateObservableGauge("edgefence.redis.up", redisUp, description: "1 while the Redis ledger answers, 0 while the edge decides from local counts.");
+        }
     }
 
     public void Decision(string site, DecisionOutcome outcome, DenyReason reason)

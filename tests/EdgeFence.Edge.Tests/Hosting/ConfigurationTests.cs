@@ -13,7 +13,10 @@ public sealed class ConfigurationTests
     [InlineData("--EdgeFence:SnapshotPublicKey=/does/not/exist.pem", "EdgeFence:SnapshotPublicKey")]
     [InlineData("--EdgeFence:SnapshotPath=/does/not/exist.msgpack", "EdgeFence:SnapshotPath")]
     [InlineData("--EdgeFence:NodeId=bad node!", "EdgeFence:NodeId")]
-    [InlineData("--EdgeFence:Redis=127.0.0.1:6379", "EdgeFence:Redis")]
+    [InlineData("--EdgeFence:Redis=nosuchkeyword=1", "EdgeFence:Redis")]
+    [InlineData("--EdgeFence:EdgeCount=0", "EdgeFence:EdgeCount")]
+    [InlineData("--EdgeFence:SyncIntervalMs=1", "EdgeFence:SyncIntervalMs")]
+    [InlineData("--EdgeFence:LogFormat=xml", "EdgeFence:LogFormat")]
     public async Task Bad_configuration_stops_start_with_an_error_naming_the_key(string arg, string key)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "edgefence-tests", Guid.NewGuid().ToString("N"));

@@ -46,7 +46,7 @@ public sealed class CounterStoreTests
         }
 
         using var reopened = new CounterStore(dir, 1000);
-        var read = new EnforceInput { NowMs = 1_700_000_000_000, PeriodStartMs = 1_690_000_000_000, QuotaUnits = 10, ReadOnly = true };
+        var read = new EnforceInput { NowMs = 1_700_000_000_000, PeriodStartMs = 1_690_000_000_000, QuotaUnits = 10, Operation = EnforceOperation.Read };
         reopened.Enforce(key, ref read, out var output);
         Assert.Equal(6, output.Counters.Used);
         Assert.Equal(4, output.QuotaRemaining);
@@ -83,7 +83,7 @@ public sealed class CounterStoreTests
             Assert.Equal(EnforceVerdict.Admitted, output.Verdict);
         }
 
-        var read = new EnforceInput { NowMs = 1_700_000_000_000, PeriodStartMs = 1_690_000_000_000, QuotaUnits = 4, SoftQuota = true, ReadOnly = true };
+        var read = new EnforceInput { NowMs = 1_700_000_000_000, PeriodStartMs = 1_690_000_000_000, QuotaUnits = 4, SoftQuota = true, Operation = EnforceOperation.Read };
         store.Enforce(key, ref read, out var final);
         Assert.Equal(10, final.Counters.Used);
         Assert.Equal(6, final.Counters.Overage);

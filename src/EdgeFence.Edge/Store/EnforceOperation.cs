@@ -1,0 +1,20 @@
+namespace EdgeFence.Edge.Store;
+
+/// <summary>What a counter read-modify-write does.</summary>
+internal enum EnforceOperation : byte
+{
+    /// <summary>Check and count one request.</summary>
+    Enforce = 0,
+
+    /// <summary>Only roll windows and report (usage reads).</summary>
+    Read = 1,
+
+    /// <summary>Record a lease granted by the ledger (<see cref="EnforceInput.LedgerLeased"/>, <see cref="EnforceInput.LedgerFree"/>).</summary>
+    ApplyLease = 2,
+
+    /// <summary>Record the global sums read back by the reconciler (<see cref="EnforceInput.LedgerUsed"/>, <see cref="EnforceInput.LedgerFree"/>).</summary>
+    ApplySync = 3,
+
+    /// <summary>After a restart: take max(local, ledger) of this node's own used and leased units.</summary>
+    Resync = 4,
+}

@@ -1,0 +1,54 @@
+namespace EdgeFence.Edge.Sync;
+
+/// <summary>
+/// The Lua run atomically inside Redis against one entitlement-period hash
+/// (<see cref="LedgerKey"/>). Fields: <c>u:&lt;node&gt;</c> units a node admitted (cumulative, only ever
+/// raised: a grow-only counter, so a retried or replayed push never double-counts), <c>l:&lt;node&gt;</c>
+/// units leased to a node (cumulative), <c>g</c> units leased to all nodes. Global used is the sum of
+/// the <c>u:</c> fields. Written by hand: the ledger's atomic steps are EdgeFence's own logic.
+/// </summary>
+internal static class LedgerScripts
+{
+    /// <summary>Sums the hash: returns used (sum of u:*) and granted (g).</summary>
+    private const string Sum = """
+        local all = redis.call('HGETALL', KEYS[1])
+        local used, granted = 0, 0
+        for i = 1, #all, 2 do
+          local k = all[i]
+          if string.sub(k, 1, 2) == 'u:' then used = used + tonumber(all[i + 1])
+          elseif k == 'g' then granted = tonumber(all[i + 1]) end
+        end
+        """;
+
+    /// <summary>ARGV: node, used, expireAtMs. Raises u:node to used; returns {global used, granted}.</summary>
+    public const string Push = """
+        local f = 'u:' .. ARGV[1]
+        local v = tonumber(ARGV[2])
+        if v > tonumber(redis.call('HGET', KEYS[1], f) or '0') then redis.call('HSET', KEYS[1], f, v) end
+        redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+        """ + "\n" + Sum + "\n" + """
+
+        return {used, granted}
+        """;
+
+    /// <summary>
+    /// ARGV: node, need, quota, edges, maxSlice, expireAtMs. Grants this node a slice of what no node
+    /// holds yet: about free/(2·edges), at least what the request needs, at most maxSlice and free.
+    /// Free counts what was admitted beyond leases during an outage. Returns {node's leased total, free after}.
+    /// </summary>
+    public const string Grant = Sum + "\n" + """
+
+        local lf = 'l:' .. ARGV[1]
+        local mine = tonumber(redis.call('HGET', KEYS[1], lf) or '0')
+        local free = tonumber(ARGV[3]) - math.max(granted, used)
+        redis.call('PEXPIREAT', KEYS[1], ARGV[6])
+        if free <= 0 then return {mine, 0} end
+        local need = tonumber(ARGV[2])
+        local slice = math.min(math.ceil(free / (2 * tonumber(ARGV[4]))), tonumber(ARGV[5]))
+        if slice < need then slice = need end
+        if slice > free then slice = free end
+        redis.call('HINCRBY', KEYS[1], 'g', slice)
+        mine = redis.call('HINCRBY', KEYS[1], lf, slice)
+        return {mine, free - slice}
+        """;
+}

@@ -1,0 +1,62 @@
+using StackExchange.Redis;
+
+namespace EdgeFence.Edge.Sync;
+
+/// <summary>
+/// The shared ledger in Redis (StackExchange.Redis; scripts by SHA after the first load, explicit
+/// key and value arrays, which stay AOT-safe). Every call is atomic per entitlement-period.
+/// </summary>
+internal sealed class RedisLedger : IAsyncDisposable
+{
+    private readonly ConnectionMultiplexer _redis;
+    private readonly string _node;
+
+    private RedisLedger(ConnectionMultiplexer redis, string node)
+    {
+        _redis = redis;
+        _node = node;
+    }
+
+    public static async Task<RedisLedger> ConnectAsync(string configuration, string node)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+
+        // Start even when Redis is down: the edge decides from local counts and catches up later.
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+        options.ClientName = "edgefence-" + node;
+
+        // Fail a command at once while disconnected instead of queueing it: the edge then decides
+        // locally without waiting, and the reconciler retries on its next tick.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        return new RedisLedger(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), node);
+    }
+
+    public bool IsConnected => _redis.IsConnected;
+
+    /// <summary>Raises this node's used count and reads back the global sums.</summary>
+    public async Task<(long Used, long Granted)> PushAsync(string key, long used, long expireAtMs)
+    {
+        var result = await _redis.GetDatabase().ScriptEvaluateAsync(LedgerScripts.Push, [key], [_node, used, expireAtMs]).ConfigureAwait(false);
+        var values = (RedisResult[])result!;
+        return ((long)values[0], (long)values[1]);
+    }
+
+    /// <summary>Asks for a lease of at least <paramref name="need"/> units.</summary>
+    public async Task<(long Leased, long Free)> GrantAsync(string key, long need, long quota, int edges, long maxSlice, long expireAtMs)
+    {
+        var result = await _redis.GetDatabase().ScriptEvaluateAsync(LedgerScripts.Grant, [key], [_node, need, quota, edges, maxSlice, expireAtMs]).ConfigureAwait(false);
+        var values = (RedisResult[])result!;
+        return ((long)values[0], (long)values[1]);
+    }
+
+    /// <summary>This node's own fields (after a restart: what it pushed and leased before).</summary>
+    public async Task<(long Used, long Leased)> ReadNodeAsync(string key)
+    {
+        var values = await _redis.GetDatabase().HashGetAsync(key, ["u:" + _node, "l:" + _node]).ConfigureAwait(false);
+        return (values[0].IsNull ? 0 : (long)values[0], values[1].IsNull ? 0 : (long)values[1]);
+    }
+
+    public ValueTask DisposeAsync() => _redis.DisposeAsync();
+}

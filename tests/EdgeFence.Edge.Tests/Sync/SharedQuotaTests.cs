@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Net;
+using EdgeFence.Core.Model;
+using EdgeFence.Core.Security;
+using EdgeFence.Edge.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace EdgeFence.Edge.Tests.Sync;
+
+/// <summary>Several real edges sharing one real redis-server: the global quota holds.</summary>
+public sealed class SharedQuotaTests
+{
+    private const string SharedToken = "tok-shared-0001";
+
+    private static Snapshot SharedSnapshot(string originUrl, long quota)
+    {
+        var baseline = TestSnapshot.Create(originUrl, 1, tokens => tokens.Add(new TokenRecord
+        {
+            Id = "t-shared", SiteId = "demo", PlanId = "plan-shared", Customer = "shared-co", Hash = TokenHasher.Hash(SharedToken),
+        }));
+        return new Snapshot
+        {
+            Version = 1,
+            Sites = baseline.Sites,
+            Plans = [.. baseline.Plans, new Plan { Id = "plan-shared", SiteId = "demo", Name = "Shared", QuotaUnits = quota }],
+            Resources = baseline.Resources,
+            Tokens = baseline.Tokens,
+        };
+    }
+
+    private static async Task<EdgeHost[]> StartEdgesAsync(string originUrl, long quota, string redis, int count, params string[] extra)
+    {
+        var edges = new EdgeHost[count];
+        for (var i = 0; i < count; i++)
+        {
+            edges[i] = await EdgeHost.StartAsync(SharedSnapshot(originUrl, quota), [$"--EdgeFence:Redis={redis}", $"--EdgeFence:NodeId=edge-{i}", $"--EdgeFence:EdgeCount={count}", "--EdgeFence:SyncIntervalMs=20", .. extra]);
+        }
+
+        return edges;
+    }
+
+    /// <summary>Drives every edge with several workers until each worker has seen 20 refusals in a row (or the cap).</summary>
+    private static async Task<ConcurrentDictionary<HttpStatusCode, int>> DriveUntilRefusedAsync(EdgeHost[] edges, int workersPerEdge, int cap)
+    {
+        var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
+        var sent = 0;
+        await Task.WhenAll(edges.SelectMany(edge => Enumerable.Range(0, workersPerEdge).Select(async _ =>
+        {
+            var refusedInARow = 0;
+            while (refusedInARow < 20 && Interlocked.Increment(ref sent) <= cap)
+            {
+                using var response = await edge.GetAsync("/api/v1/items", SharedToken);
+                statuses.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
+                refusedInARow = response.StatusCode == (HttpStatusCode)429 ? refusedInARow + 1 : 0;
+            }
+        })));
+        return statuses;
+    }
+
+    private static async Task<long> LedgerUsedAsync(RedisServer redis)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var server = connection.GetServer(redis.ConnectionString);
+        long used = 0;
+        await foreach (var key in server.KeysAsync(pattern: "ef:{demo:t-shared}:q:*"))
+        {
+            foreach (var field in await connection.GetDatabase().HashGetAllAsync(key))
+            {
+                if (field.Name.ToString().StartsWith("u:", StringComparison.Ordinal))
+                {
+                    used += (long)field.Value;
+                }
+            }
+        }
+
+        return used;
+    }
+
+    [Fact]
+    public async Task Three_edges_driven_concurrently_admit_exactly_the_hard_quota()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        const long Quota = 300;
+        var edges = await StartEdgesAsync(origin.Url, Quota, redis.ConnectionString, 3);
+        try
+        {
+            var statuses = await DriveUntilRefusedAsync(edges, workersPerEdge: 6, cap: 5000);
+
+            Assert.Equal(Quota, statuses.GetValueOrDefault(HttpStatusCode.OK));
+            Assert.Equal([HttpStatusCode.OK, (HttpStatusCode)429], statuses.Keys.Order());
+        }
+        finally
+        {
+            foreach (var edge in edges)
+            {
+                await edge.StopAsync();
+            }
+        }
+
+        Assert.Equal(Quota, await LedgerUsedAsync(redis));
+        foreach (var edge in edges)
+        {
+            await edge.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Redis_stopped_mid_load_causes_no_errors_and_the_ledger_ends_exact()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        var edges = await StartEdgesAsync(origin.Url, 10_000_000, redis.ConnectionString, 2);
+        var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
+        using var stop = new CancellationTokenSource();
+        var load = edges.SelectMany(edge => Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await edge.GetAsync("/api/v1/items", SharedToken);
+                statuses.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
+            }
+        }))).ToArray();
+
+        await Task.Delay(1000);
+        await redis.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        using (var ready = await edges[0].Admin.GetAsync("/readyz"))
+        {
+            Assert.Contains("\"redis\":\"down\"", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await redis.RestartAsync();
+        await Task.Delay(2000);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        foreach (var edge in edges)
+        {
+            await edge.StopAsync();
+        }
+
+        Assert.Equal([HttpStatusCode.OK], statuses.Keys);
+        Assert.Equal(statuses[HttpStatusCode.OK], await LedgerUsedAsync(redis));
+        foreach (var edge in edges)
+        {
+            await edge.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Edge_starts_and_decides_with_redis_unreachable_within_its_share_of_the_over_admission_bound()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        var unreachable = "127.0.0.1:1";
+        var edges = await StartEdgesAsync(origin.Url, 1000, unreachable, 1, "--EdgeFence:MaxOverAdmission=7");
+        await using var edge = edges[0];
+        var statuses = await DriveUntilRefusedAsync(edges, workersPerEdge: 2, cap: 200);
+
+        // No lease was ever granted: the edge may admit only its share of MaxOverAdmission, then refuses; never a 5xx.
+        Assert.Equal(7, statuses.GetValueOrDefault(HttpStatusCode.OK));
+        Assert.Equal([HttpStatusCode.OK, (HttpStatusCode)429], statuses.Keys.Order());
+        using var ready = await edge.Admin.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("\"redis\":\"down\"", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
