@@ -201,6 +201,38 @@ public sealed class NativeEdgeTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode)429, denied.StatusCode);
     }
 
+    [Fact]
+    public async Task Native_edge_shares_a_hard_quota_through_redis_and_pushes_its_count()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var edge = await EdgeProcess.StartAsync(Path.Combine(_dataDir, "edge-redis"), $"--EdgeFence:SnapshotPath={_snapshotPath}", $"--EdgeFence:SnapshotPublicKey={_publicKeyPath}", $"--EdgeFence:Redis={redis.ConnectionString}");
+        using (var client = new HttpClient { BaseAddress = new Uri(edge.PublicUrl) })
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 7; i++)
+            {
+                using var response = await client.SendAsync(Request(HttpMethod.Get, "/api/v1/items", TestSnapshot.Basic));
+                statuses.Add(response.StatusCode);
+            }
+
+            Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 5), (HttpStatusCode)429, (HttpStatusCode)429], statuses);
+        }
+
+        Assert.Equal(0, await edge.StopGracefullyAsync());
+        await edge.DisposeAsync();
+
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var keys = new List<StackExchange.Redis.RedisKey>();
+        await foreach (var key in connection.GetServer(redis.ConnectionString).KeysAsync(pattern: "ef:{demo:t-basic}:q:*"))
+        {
+            keys.Add(key);
+        }
+
+        var ledger = await connection.GetDatabase().HashGetAllAsync(Assert.Single(keys));
+        Assert.Equal(5, (long)ledger.Single(f => f.Name == "u:aot-smoke").Value);
+        Assert.Equal(5, (long)ledger.Single(f => f.Name == "g").Value);
+    }
+
     [Theory]
     [InlineData("--EdgeFence:Urls=not-a-url", "EdgeFence:Urls")]
     [InlineData("--EdgeFence:CheckpointIntervalSeconds=nope", "EdgeFence:CheckpointIntervalSeconds")]
