@@ -137,7 +137,7 @@ internal sealed class DecisionEngine
         };
         _sync?.Prepare(ref input, plan);
         _counters.Enforce(tokenRuntime.CounterKey, ref input, out var output);
-        if (_sync is not null && plan.HasQuota)
+        if (_sync is not null && (plan.HasQuota || plan.RateLimit > 0))
         {
             if (output.Verdict == EnforceVerdict.Admitted)
             {

@@ -26,6 +26,14 @@ internal static class CounterMath
                 value.RateWindowStartMs = windowStart;
             }
 
+            // The other nodes' counts age the same way until the next sync brings fresh ones.
+            if (value.OthersWindowStartMs != windowStart)
+            {
+                value.OthersPrevious = value.OthersWindowStartMs == windowStart - input.RateWindowMs ? value.OthersCurrent : 0;
+                value.OthersCurrent = 0;
+                value.OthersWindowStartMs = windowStart;
+            }
+
             elapsed = now - windowStart;
         }
 
@@ -67,6 +75,11 @@ internal static class CounterMath
                 value.GlobalFree = input.LedgerFree;
                 value.GlobalFreeQuota = input.QuotaUnits;
                 break;
+            case EnforceOperation.ApplyRateSync when input.LedgerWindowStartMs == value.OthersWindowStartMs:
+                // Counts within a window only grow: never take an older, smaller answer.
+                value.OthersCurrent = Math.Max(value.OthersCurrent, input.LedgerOthersCurrent);
+                value.OthersPrevious = Math.Max(value.OthersPrevious, input.LedgerOthersPrevious);
+                break;
             case EnforceOperation.Resync:
                 if (input.LedgerPeriodStartMs == value.PeriodStartMs)
                 {
@@ -78,7 +91,7 @@ internal static class CounterMath
                 break;
         }
 
-        output.RateRemaining = input.RateLimit > 0 ? SlidingWindow.Remaining(value.RatePrevious, value.RateCurrent, input.RateLimit, elapsed, input.RateWindowMs) : long.MaxValue;
+        output.RateRemaining = input.RateLimit > 0 ? SlidingWindow.Remaining(value.RatePrevious + value.OthersPrevious, value.RateCurrent + value.OthersCurrent, input.RateLimit, elapsed, input.RateWindowMs) : long.MaxValue;
         output.RateResetMs = input.RateLimit > 0 ? input.RateWindowMs - elapsed : 0;
         output.QuotaRemaining = input.QuotaUnits == long.MaxValue ? long.MaxValue : Math.Max(0, input.QuotaUnits - EstimatedGlobalUsed(ref value, ref input));
         output.Counters = value;
@@ -90,16 +103,20 @@ internal static class CounterMath
 
     private static void Enforce(ref EntitlementCounters value, ref EnforceInput input, ref EnforceOutput output, long elapsed)
     {
-        if (input.LeaseMode && !input.LedgerDown && value.SyncedEpoch != input.Epoch)
+        if (input.Shared && !input.LedgerDown && value.SyncedEpoch != input.Epoch)
         {
             output.Verdict = EnforceVerdict.NeedResync;
             return;
         }
 
-        if (input.RateLimit > 0 && !SlidingWindow.Admits(value.RatePrevious, value.RateCurrent, input.RateLimit, elapsed, input.RateWindowMs))
+        // Shared through Redis, the window holds this node's exact counts plus the other nodes' as of
+        // the last sync (0 standalone).
+        var previous = value.RatePrevious + value.OthersPrevious;
+        var current = value.RateCurrent + value.OthersCurrent;
+        if (input.RateLimit > 0 && !SlidingWindow.Admits(previous, current, input.RateLimit, elapsed, input.RateWindowMs))
         {
             output.Verdict = EnforceVerdict.RateLimited;
-            output.RetryAfterMs = SlidingWindow.MillisecondsUntilAdmitted(value.RatePrevious, value.RateCurrent, input.RateLimit, elapsed, input.RateWindowMs);
+            output.RetryAfterMs = SlidingWindow.MillisecondsUntilAdmitted(previous, current, input.RateLimit, elapsed, input.RateWindowMs);
             return;
         }
 

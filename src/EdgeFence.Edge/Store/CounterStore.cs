@@ -25,7 +25,7 @@ internal sealed class CounterStore : IDisposable
     /// Layout of <see cref="EntitlementCounters"/> on disk. FASTER stores the struct's bytes as they
     /// are: a store written with another layout must never be read as this one.
     /// </summary>
-    private const string Format = "entitlement-counters-v2 (13 x int64)";
+    private const string Format = "entitlement-counters-v2 (16 x int64)";
 
     public CounterStore(string directory, long expectedEntitlements)
     {

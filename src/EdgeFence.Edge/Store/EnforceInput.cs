@@ -18,6 +18,9 @@ internal struct EnforceInput
     public bool SoftQuota;
     public long Cost;
 
+    /// <summary>Counts of this entitlement are shared through the Redis ledger (quota or rate limit).</summary>
+    public bool Shared;
+
     /// <summary>Hard quota shared through the Redis ledger: admit only against this node's lease.</summary>
     public bool LeaseMode;
 
@@ -39,4 +42,7 @@ internal struct EnforceInput
     public long LedgerPushedUsed;
     public long LedgerFree;
     public long LedgerPeriodStartMs;
+    public long LedgerWindowStartMs;
+    public long LedgerOthersCurrent;
+    public long LedgerOthersPrevious;
 }

@@ -17,4 +17,7 @@ internal enum EnforceOperation : byte
 
     /// <summary>After a restart: take max(local, ledger) of this node's own used and leased units.</summary>
     Resync = 4,
+
+    /// <summary>Record the other nodes' rate-window counts (<see cref="EnforceInput.LedgerWindowStartMs"/>, <see cref="EnforceInput.LedgerOthersCurrent"/>, <see cref="EnforceInput.LedgerOthersPrevious"/>).</summary>
+    ApplyRateSync = 5,
 }

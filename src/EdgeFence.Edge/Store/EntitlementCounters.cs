@@ -42,4 +42,11 @@ internal struct EntitlementCounters
 
     /// <summary>Process epoch in which this record was reconciled with this node's own fields in Redis.</summary>
     public long SyncedEpoch;
+
+    /// <summary>Rate window the other nodes' counts below belong to (as of the last sync).</summary>
+    public long OthersWindowStartMs;
+
+    /// <summary>Requests the other nodes admitted in that window, and in the one before it.</summary>
+    public long OthersCurrent;
+    public long OthersPrevious;
 }

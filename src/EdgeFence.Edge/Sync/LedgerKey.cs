@@ -14,4 +14,8 @@ internal static class LedgerKey
 
     public static string For(string siteId, string tokenId, long periodStartMs)
         => string.Create(CultureInfo.InvariantCulture, $"ef:{{{siteId}:{tokenId}}}:q:{periodStartMs}");
+
+    /// <summary>Rate-window hash: <c>ef:{&lt;site&gt;:&lt;token id&gt;}:r:&lt;window start ms&gt;</c>, same slot as the quota ledger.</summary>
+    public static string ForWindow(string siteId, string tokenId, long windowStartMs)
+        => string.Create(CultureInfo.InvariantCulture, $"ef:{{{siteId}:{tokenId}}}:r:{windowStartMs}");
 }

@@ -51,4 +51,22 @@ internal static class LedgerScripts
         mine = redis.call('HINCRBY', KEYS[1], lf, slice)
         return {mine, free - slice}
         """;
+
+    /// <summary>
+    /// KEYS: current and previous rate-window hashes (one field per node). ARGV: node, current count,
+    /// previous count, expireAtMs. Raises this node's fields; returns the other nodes' sums {current, previous}.
+    /// </summary>
+    public const string PushRate = """
+        local others = {0, 0}
+        for k = 1, 2 do
+          local v = tonumber(ARGV[k + 1])
+          if v > tonumber(redis.call('HGET', KEYS[k], ARGV[1]) or '0') then redis.call('HSET', KEYS[k], ARGV[1], v) end
+          redis.call('PEXPIREAT', KEYS[k], ARGV[4])
+          local all = redis.call('HGETALL', KEYS[k])
+          for i = 1, #all, 2 do
+            if all[i] ~= ARGV[1] then others[k] = others[k] + tonumber(all[i + 1]) end
+          end
+        end
+        return others
+        """;
 }

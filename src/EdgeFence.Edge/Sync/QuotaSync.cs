@@ -61,6 +61,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     /// <summary>Fills the ledger part of a decision's counter input.</summary>
     public void Prepare(ref EnforceInput input, PlanRuntime plan)
     {
+        input.Shared = plan.HasQuota || plan.RateLimit > 0;
         input.LeaseMode = plan.HasQuota && !plan.SoftQuota;
         input.Epoch = Epoch;
         var healthy = _healthy;
@@ -154,12 +155,22 @@ internal sealed class QuotaSync : IAsyncDisposable
         {
             var read = Input(token, EnforceOperation.Read);
             _counters.Enforce(token.CounterKey, ref read, out var current);
-            var period = current.Counters.PeriodStartMs;
-            var (used, leased) = await _ledger.ReadNodeAsync(LedgerKey.For(token.Site.Id, token.Record.Id, period)).ConfigureAwait(false);
+            var counters = current.Counters;
             var apply = Input(token, EnforceOperation.Resync);
-            apply.LedgerUsed = used;
-            apply.LedgerLeased = leased;
-            apply.LedgerPeriodStartMs = period;
+            if (token.Plan.HasQuota)
+            {
+                var (used, leased) = await _ledger.ReadNodeAsync(LedgerKey.For(token.Site.Id, token.Record.Id, counters.PeriodStartMs)).ConfigureAwait(false);
+                apply.LedgerUsed = used;
+                apply.LedgerLeased = leased;
+                apply.LedgerPeriodStartMs = counters.PeriodStartMs;
+            }
+
+            // A node that starts using a token learns the other nodes' rate windows before its first decision.
+            if (token.Plan.RateLimit > 0)
+            {
+                await PushRateAsync(token, counters).ConfigureAwait(false);
+            }
+
             _counters.Enforce(token.CounterKey, ref apply, out _);
             MarkHealthy();
         }
@@ -219,14 +230,24 @@ internal sealed class QuotaSync : IAsyncDisposable
             var read = Input(token, EnforceOperation.Read);
             _counters.Enforce(token.CounterKey, ref read, out var current);
             var counters = current.Counters;
-            var key = LedgerKey.For(token.Site.Id, token.Record.Id, counters.PeriodStartMs);
-            var (used, granted) = await _ledger.PushAsync(key, counters.Used, ExpireAt(token, counters.PeriodStartMs)).ConfigureAwait(false);
-            var apply = Input(token, EnforceOperation.ApplySync);
-            apply.LedgerUsed = used;
-            apply.LedgerPushedUsed = counters.Used;
-            apply.LedgerFree = token.Plan.HasQuota ? Math.Max(0, token.Plan.QuotaUnits - Math.Max(used, granted)) : -1;
-            apply.LedgerPeriodStartMs = counters.PeriodStartMs;
-            _counters.Enforce(token.CounterKey, ref apply, out _);
+            var plan = token.Plan;
+            if (plan.HasQuota)
+            {
+                var key = LedgerKey.For(token.Site.Id, token.Record.Id, counters.PeriodStartMs);
+                var (used, granted) = await _ledger.PushAsync(key, counters.Used, ExpireAt(token, counters.PeriodStartMs)).ConfigureAwait(false);
+                var apply = Input(token, EnforceOperation.ApplySync);
+                apply.LedgerUsed = used;
+                apply.LedgerPushedUsed = counters.Used;
+                apply.LedgerFree = Math.Max(0, plan.QuotaUnits - Math.Max(used, granted));
+                apply.LedgerPeriodStartMs = counters.PeriodStartMs;
+                _counters.Enforce(token.CounterKey, ref apply, out _);
+            }
+
+            if (plan.RateLimit > 0)
+            {
+                await PushRateAsync(token, counters).ConfigureAwait(false);
+            }
+
             MarkHealthy();
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -235,6 +256,24 @@ internal sealed class QuotaSync : IAsyncDisposable
             _dirty.TryAdd(token.CounterKey, entry);
             MarkUnhealthy(ex);
         }
+    }
+
+    /// <summary>Raises this node's counts of the current and previous rate windows and records the other nodes' sums.</summary>
+    private async Task PushRateAsync(TokenRuntime token, EntitlementCounters counters)
+    {
+        var plan = token.Plan;
+        var window = counters.RateWindowStartMs;
+        var (othersCurrent, othersPrevious) = await _ledger.PushRateAsync(
+            LedgerKey.ForWindow(token.Site.Id, token.Record.Id, window),
+            LedgerKey.ForWindow(token.Site.Id, token.Record.Id, window - plan.RateWindowMs),
+            counters.RateCurrent,
+            counters.RatePrevious,
+            window + (3 * plan.RateWindowMs)).ConfigureAwait(false);
+        var apply = Input(token, EnforceOperation.ApplyRateSync);
+        apply.LedgerWindowStartMs = window;
+        apply.LedgerOthersCurrent = othersCurrent;
+        apply.LedgerOthersPrevious = othersPrevious;
+        _counters.Enforce(token.CounterKey, ref apply, out _);
     }
 
     private EnforceInput Input(TokenRuntime token, EnforceOperation operation)
@@ -251,6 +290,7 @@ internal sealed class QuotaSync : IAsyncDisposable
             PeriodStartMs = periodStart,
             QuotaUnits = plan.QuotaUnits,
             SoftQuota = plan.SoftQuota,
+            Shared = plan.HasQuota || plan.RateLimit > 0,
             LeaseMode = plan.HasQuota && !plan.SoftQuota,
             Epoch = Epoch,
         };

@@ -51,6 +51,14 @@ internal sealed class RedisLedger : IAsyncDisposable
         return ((long)values[0], (long)values[1]);
     }
 
+    /// <summary>Raises this node's counts in the current and previous rate windows; returns the other nodes' sums.</summary>
+    public async Task<(long OthersCurrent, long OthersPrevious)> PushRateAsync(string currentKey, string previousKey, long current, long previous, long expireAtMs)
+    {
+        var result = await _redis.GetDatabase().ScriptEvaluateAsync(LedgerScripts.PushRate, [currentKey, previousKey], [_node, current, previous, expireAtMs]).ConfigureAwait(false);
+        var values = (RedisResult[])result!;
+        return ((long)values[0], (long)values[1]);
+    }
+
     /// <summary>This node's own fields (after a restart: what it pushed and leased before).</summary>
     public async Task<(long Used, long Leased)> ReadNodeAsync(string key)
     {

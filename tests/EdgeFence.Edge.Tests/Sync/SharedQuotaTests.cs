@@ -11,18 +11,25 @@ namespace EdgeFence.Edge.Tests.Sync;
 public sealed class SharedQuotaTests
 {
     private const string SharedToken = "tok-shared-0001";
+    private const string SharedRateToken = "tok-shared-rate-0001";
 
     private static Snapshot SharedSnapshot(string originUrl, long quota)
     {
-        var baseline = TestSnapshot.Create(originUrl, 1, tokens => tokens.Add(new TokenRecord
+        var baseline = TestSnapshot.Create(originUrl, 1, tokens =>
         {
-            Id = "t-shared", SiteId = "demo", PlanId = "plan-shared", Customer = "shared-co", Hash = TokenHasher.Hash(SharedToken),
-        }));
+            tokens.Add(new TokenRecord { Id = "t-shared", SiteId = "demo", PlanId = "plan-shared", Customer = "shared-co", Hash = TokenHasher.Hash(SharedToken) });
+            tokens.Add(new TokenRecord { Id = "t-shared-rate", SiteId = "demo", PlanId = "plan-shared-rate", Customer = "rate-co", Hash = TokenHasher.Hash(SharedRateToken) });
+        });
         return new Snapshot
         {
             Version = 1,
             Sites = baseline.Sites,
-            Plans = [.. baseline.Plans, new Plan { Id = "plan-shared", SiteId = "demo", Name = "Shared", QuotaUnits = quota }],
+            Plans =
+            [
+                .. baseline.Plans,
+                new Plan { Id = "plan-shared", SiteId = "demo", Name = "Shared", QuotaUnits = quota },
+                new Plan { Id = "plan-shared-rate", SiteId = "demo", Name = "Shared rate", RateLimitRequests = 5, RateLimitWindowSeconds = 3600 },
+            ],
             Resources = baseline.Resources,
             Tokens = baseline.Tokens,
         };
@@ -102,6 +109,44 @@ public sealed class SharedQuotaTests
         foreach (var edge in edges)
         {
             await edge.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Rate_limit_is_global_across_edges_once_their_counts_are_synced()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        var edges = await StartEdgesAsync(origin.Url, 100, redis.ConnectionString, 2);
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                using var ok = await edges[0].GetAsync("/api/v1/items", SharedRateToken);
+                Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            }
+
+            // Well past SyncIntervalMs (20 ms here): the second edge now knows the first one's three.
+            await Task.Delay(500);
+            var second = new List<HttpStatusCode>();
+            for (var i = 0; i < 4; i++)
+            {
+                using var response = await edges[1].GetAsync("/api/v1/items", SharedRateToken);
+                second.Add(response.StatusCode);
+            }
+
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, (HttpStatusCode)429, (HttpStatusCode)429], second);
+            using var back = await edges[0].GetAsync("/api/v1/items", SharedRateToken);
+            await Task.Delay(500);
+            using var again = await edges[0].GetAsync("/api/v1/items", SharedRateToken);
+            Assert.Equal((HttpStatusCode)429, again.StatusCode);
+        }
+        finally
+        {
+            foreach (var edge in edges)
+            {
+                await edge.DisposeAsync();
+            }
         }
     }
 
