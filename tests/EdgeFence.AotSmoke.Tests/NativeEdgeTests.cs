@@ -233,6 +233,58 @@ public sealed class NativeEdgeTests : IAsyncLifetime
         Assert.Equal(5, (long)ledger.Single(f => f.Name == "g").Value);
     }
 
+    [Fact]
+    public async Task Edge_killed_mid_load_restarts_without_double_counting_and_the_loss_window_is_measured()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var snapshot = TestSnapshot.Create(_origin.Url, 1, tokens => tokens.Add(new TokenRecord { Id = "t-big", SiteId = "demo", PlanId = "plan-big", Customer = "bigco", Hash = TokenHasher.Hash("tok-big-0001") }));
+        snapshot = new Snapshot { Version = 1, Sites = snapshot.Sites, Resources = snapshot.Resources, Tokens = snapshot.Tokens, Plans = [.. snapshot.Plans, new Plan { Id = "plan-big", SiteId = "demo", Name = "Big", QuotaUnits = 1_000_000 }] };
+        var path = Path.Combine(_dataDir, "big.msgpack");
+        var bytes = SnapshotSerializer.Serialize(snapshot);
+        await File.WriteAllBytesAsync(path, bytes);
+        await File.WriteAllTextAsync(path + ".sig", Convert.ToBase64String(SnapshotSigner.Sign(bytes, _signingKey)));
+        string[] args = [$"--EdgeFence:SnapshotPath={path}", $"--EdgeFence:SnapshotPublicKey={_publicKeyPath}", $"--EdgeFence:Redis={redis.ConnectionString}"];
+        var dataDir = Path.Combine(_dataDir, "edge-kill");
+
+        async Task<(long Admitted, TimeSpan Took)> DriveAsync(EdgeProcess edge, int requests)
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(edge.PublicUrl) };
+            long admitted = 0;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+            {
+                for (var i = 0; i < requests / 4; i++)
+                {
+                    using var response = await client.SendAsync(Request(HttpMethod.Get, "/api/v1/items", "tok-big-0001"));
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                    Interlocked.Increment(ref admitted);
+                }
+            }));
+            return (admitted, clock.Elapsed);
+        }
+
+        var first = await EdgeProcess.StartAsync(dataDir, args);
+        var (before, took) = await DriveAsync(first, 2000);
+        await first.DisposeAsync(); // SIGKILL: no drain, no final push, no final checkpoint
+
+        await using var second = await EdgeProcess.StartAsync(dataDir, args);
+        var (after, _) = await DriveAsync(second, 400);
+        Assert.Equal(0, await second.StopGracefullyAsync());
+
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        long ledger = 0;
+        await foreach (var key in connection.GetServer(redis.ConnectionString).KeysAsync(pattern: "ef:{demo:t-big}:q:*"))
+        {
+            ledger += (long)await connection.GetDatabase().HashGetAsync(key, "u:aot-smoke");
+        }
+
+        var lost = before + after - ledger;
+        var rate = before / took.TotalSeconds;
+        _output.WriteLine($"SIGKILL after {before} admitted at {rate:F0} req/s, then {after} more: ledger {ledger}, lost {lost} ({lost / rate * 1000:F0} ms of traffic)");
+        Assert.True(lost >= 0, $"the ledger counts {ledger} but only {before + after} were admitted: double counting");
+        Assert.True(ledger >= after, "the restarted edge's own admissions must all be in the ledger");
+    }
+
     [Theory]
     [InlineData("--EdgeFence:Urls=not-a-url", "EdgeFence:Urls")]
     [InlineData("--EdgeFence:CheckpointIntervalSeconds=nope", "EdgeFence:CheckpointIntervalSeconds")]
