@@ -60,7 +60,7 @@ internal sealed class AuthorizeMiddleware
             }
 
             context.Response.Headers.RetryAfter = "1";
-            await ProblemResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, EdgeUnavailableReason, "The API's access control is unavailable", "no decision could be had from EdgeFence; retry shortly").ConfigureAwait(false);
+            await ProblemResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, EdgeUnavailableReason, "Access control for this API is unavailable", "no decision could be had from EdgeFence; retry shortly").ConfigureAwait(false);
             return;
         }
 
