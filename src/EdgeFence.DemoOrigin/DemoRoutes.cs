@@ -20,9 +20,9 @@ public static class DemoRoutes
         app.Map("/{**path}", context => EchoEndpoint.HandleAsync(context, mode, SignatureValid(context, mode)));
     }
 
+    public static bool IsHealthCheck(HttpContext context) => context.Request.Path.Equals(HealthPath, StringComparison.Ordinal);
+
     /// <summary>True for requests the signature middleware accepted (it sets the identity only then).</summary>
     private static bool SignatureValid(HttpContext context, DemoMode mode)
         => mode == DemoMode.Proxy && context.GetEdgeFenceIdentity() is not null;
-
-    public static bool IsHealthCheck(HttpContext context) => context.Request.Path.Equals(HealthPath, StringComparison.Ordinal);
 }
