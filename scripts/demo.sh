@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # EdgeFence demo on one machine: builds the native edge, signs a demo snapshot, starts the demo
-# origin (127.0.0.1:5080) and the edge (public 127.0.0.1:8080, admin 127.0.0.1:8081), then prints
-# curl lines for each outcome and runs them once. Ctrl-C stops both processes.
+# origin (proxy mode 127.0.0.1:5080, middleware mode 127.0.0.1:5081) and the edge (public
+# 127.0.0.1:8080, admin 127.0.0.1:8081), then prints curl lines for each outcome and runs them once.
+# Ctrl-C stops both processes.
 #
 #   scripts/demo.sh              build, start, show, keep running until Ctrl-C
 #   scripts/demo.sh --no-build   reuse artifacts/edge/edgefence-edge if it exists
@@ -35,6 +36,7 @@ work=.demo
 public=http://127.0.0.1:8080
 admin=http://127.0.0.1:8081
 origin=http://127.0.0.1:5080
+origin_mm=http://127.0.0.1:5081
 
 if [ -t 1 ]; then
   say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -62,7 +64,7 @@ command -v dotnet >/dev/null 2>&1 ||
 
 # A port taken by an earlier demo would make the edge or the origin exit at start; say so up front.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 5080 8080 8081; do
+for port in 5080 5081 8080 8081; do
   if port_in_use "$port"; then
     fail "127.0.0.1:$port is already in use (is another demo still running?)"
   fi
@@ -94,6 +96,9 @@ revoked_token="demo-revoked-$(rand_hex 12)"
 # The script's own 429 check uses up a free quota (3 a month); it gets its own token so the
 # free token printed for you still has its 3 calls.
 check_token="demo-free-check-$(rand_hex 12)"
+# The script's middleware-mode check gets its own starter token, so the starter token's 5 requests
+# per 10 s are left to the checks above it.
+mm_check_token="demo-mm-check-$(rand_hex 12)"
 
 tool() { dotnet run --no-build --no-launch-profile -c Release --project "$tool_project" -- "$@"; }
 
@@ -147,7 +152,8 @@ cat >"$work/config.json" <<EOF
     { "id": "tok-starter", "siteId": "demo", "planId": "starter", "customer": "alice", "token": "$starter_token", "expiresAtUnix": 0, "revoked": false },
     { "id": "tok-free", "siteId": "demo", "planId": "free", "customer": "bob", "token": "$free_token", "expiresAtUnix": 0, "revoked": false },
     { "id": "tok-revoked", "siteId": "demo", "planId": "starter", "customer": "carol", "token": "$revoked_token", "expiresAtUnix": 0, "revoked": true },
-    { "id": "tok-free-check", "siteId": "demo", "planId": "free", "customer": "demo-script", "token": "$check_token", "expiresAtUnix": 0, "revoked": false }
+    { "id": "tok-free-check", "siteId": "demo", "planId": "free", "customer": "demo-script", "token": "$check_token", "expiresAtUnix": 0, "revoked": false },
+    { "id": "tok-mm-check", "siteId": "demo", "planId": "starter", "customer": "demo-script", "token": "$mm_check_token", "expiresAtUnix": 0, "revoked": false }
   ]
 }
 EOF
@@ -198,12 +204,16 @@ wait_ready() {
   exit 1
 }
 
-say "Starting the demo origin ($origin) and the edge ($public, admin $admin)"
-# The secret goes through the environment, not the command line, where ps would show it.
-DEMOORIGIN__HMACSECRET="$hmac_secret" "$origin_bin" --urls="$origin" >"$work/origin.log" 2>&1 &
+say "Starting the demo origin ($origin, middleware mode $origin_mm) and the edge ($public, admin $admin)"
+# Secrets go through the environment, not the command line, where ps would show them. The origin
+# asks the edge only when a request arrives, so it may start first.
+DEMOORIGIN__HMACSECRET="$hmac_secret" DEMOORIGIN__ORIGINKEY="$origin_key" "$origin_bin" \
+  --urls="$origin" --DemoOrigin:EdgeUrl="$public" --DemoOrigin:MiddlewareUrls="$origin_mm" \
+  >"$work/origin.log" 2>&1 &
 origin_pid=$!
 pids+=("$origin_pid")
 wait_ready "demo origin" "$origin/healthz" "$origin_pid" "$work/origin.log"
+wait_ready "demo origin (middleware mode)" "$origin_mm/healthz" "$origin_pid" "$work/origin.log"
 
 "$edge_bin" \
   --EdgeFence:Urls="$public" \
@@ -244,6 +254,13 @@ for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code}\\n' -H "X-Api-Key: $f
 
 # Middleware mode: the origin asks the edge (with the site's origin key) and gets the decision as JSON:
 curl -s -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" -d '{"token":"$starter_token","method":"GET","path":"/api/hello","host":"demo.localhost"}' $public/v1/authorize
+
+# The origin refuses what did not come through the edge (401, invalid-signature):
+curl -i $origin/api/hello
+
+# Middleware mode: the same origin on $origin_mm asks the edge about each request itself (SDK's UseEdgeFenceAuthorize):
+curl -i -H "Authorization: Bearer $starter_token" $origin_mm/api/hello
+curl -i $origin_mm/api/hello
 
 # Admin listener: readiness and the snapshot being served:
 curl -s $admin/readyz
@@ -307,6 +324,13 @@ fi
 check "authorize (middleware mode)" 200 '"allow":[[:space:]]*true' \
   -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" \
   -d "{\"token\":\"$starter_token\",\"method\":\"GET\",\"path\":\"/api/hello\",\"host\":\"demo.localhost\"}" "$public/v1/authorize"
+
+check "straight to the origin (unsigned)" 401 'invalid-signature' \
+  "$origin/api/hello"
+check "middleware mode, allowed" 200 '"mode":[[:space:]]*"middleware".*"customer":[[:space:]]*"demo-script"' \
+  -H "Authorization: Bearer $mm_check_token" "$origin_mm/api/hello"
+check "middleware mode, no token" 401 'missing-token' \
+  "$origin_mm/api/hello"
 
 if [ "$failed" -gt 0 ]; then
   echo

@@ -41,6 +41,8 @@ run_tests() {
 if step "build (warnings are errors)" dotnet build EdgeFence.sln -c Release -v q -nologo; then
   run_tests tests/EdgeFence.Core.Tests
   run_tests tests/EdgeFence.Edge.Tests
+  run_tests tests/EdgeFence.AspNetCore.Tests
+  step "pack the origin SDK (artifacts/packages)" dotnet pack src/EdgeFence.AspNetCore -c Release --no-build -nologo -v q -o artifacts/packages
 fi
 
 if step "native AOT publish" scripts/publish-aot.sh; then

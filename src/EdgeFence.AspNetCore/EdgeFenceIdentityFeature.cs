@@ -1,0 +1,21 @@
+namespace EdgeFence.AspNetCore;
+
+/// <summary>The one implementation of <see cref="IEdgeFenceIdentityFeature"/>; immutable once set.</summary>
+internal sealed class EdgeFenceIdentityFeature : IEdgeFenceIdentityFeature
+{
+    public EdgeFenceIdentityFeature(string? customer, string? plan, string? tokenId, string requestId)
+    {
+        Customer = customer;
+        Plan = plan;
+        TokenId = tokenId;
+        RequestId = requestId;
+    }
+
+    public string? Customer { get; }
+
+    public string? Plan { get; }
+
+    public string? TokenId { get; }
+
+    public string RequestId { get; }
+}
