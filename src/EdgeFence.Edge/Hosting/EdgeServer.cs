@@ -73,7 +73,11 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton(sp => new SnapshotManager(publicKey, options.DataDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Snapshots")));
         if (ledger is not null)
         {
-            services.AddSingleton(sp => new QuotaSync(ledger, sp.GetRequiredService<CounterStore>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Sync")));
+            services.AddSingleton(sp =>
+            {
+                var snapshots = sp.GetRequiredService<SnapshotManager>();
+                return new QuotaSync(ledger, sp.GetRequiredService<CounterStore>(), options, () => snapshots.Current, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Sync"));
+            });
         }
 
         services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<QuotaSync>()));

@@ -37,7 +37,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     private volatile bool _healthy = true;
     private int _disposed;
 
-    public QuotaSync(RedisLedger ledger, CounterStore counters, EdgeOptions options, TimeProvider time, ILogger logger)
+    public QuotaSync(RedisLedger ledger, CounterStore counters, EdgeOptions options, Func<EdgeState?> currentState, TimeProvider time, ILogger logger)
     {
         _ledger = ledger;
         _counters = counters;
@@ -48,7 +48,7 @@ internal sealed class QuotaSync : IAsyncDisposable
 
         // A fresh epoch per process: every entitlement is reconciled with the ledger on first use.
         Epoch = Math.Abs(BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8))) | 1;
-        _loop = Task.Run(ReconcileLoopAsync);
+        _loop = Task.Run(() => ReconcileLoopAsync(currentState));
     }
 
     public long Epoch { get; }
@@ -180,11 +180,12 @@ internal sealed class QuotaSync : IAsyncDisposable
         }
     }
 
-    private async Task ReconcileLoopAsync()
+    private async Task ReconcileLoopAsync(Func<EdgeState?> currentState)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.SyncIntervalMs), _time);
         try
         {
+            MarkUnpushed(currentState());
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
                 await PushDirtyAsync().ConfigureAwait(false);
@@ -193,6 +194,34 @@ internal sealed class QuotaSync : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // Stopping: DisposeAsync makes the final push.
+        }
+    }
+
+    /// <summary>
+    /// At start: every entitlement whose checkpointed count is ahead of what it last pushed (the edge
+    /// stopped while Redis was down, or was killed) is pushed again, so the ledger catches up even for
+    /// tokens this edge never sees again.
+    /// </summary>
+    private void MarkUnpushed(EdgeState? state)
+    {
+        if (state is null)
+        {
+            return;
+        }
+
+        foreach (var token in state.Tokens)
+        {
+            if (!token.Plan.HasQuota || _dirty.ContainsKey(token.CounterKey))
+            {
+                continue;
+            }
+
+            var read = Input(token, EnforceOperation.Read);
+            _counters.Enforce(token.CounterKey, ref read, out var current);
+            if (current.Counters.Used > current.Counters.UsedAtSync)
+            {
+                MarkDirty(token);
+            }
         }
     }
 

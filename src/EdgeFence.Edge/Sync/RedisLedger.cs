@@ -30,6 +30,10 @@ internal sealed class RedisLedger : IAsyncDisposable
         // Fail a command at once while disconnected instead of queueing it: the edge then decides
         // locally without waiting, and the reconciler retries on its next tick.
         options.BacklogPolicy = BacklogPolicy.FailFast;
+
+        // Retry a lost connection every half second, not with a backoff that grows over a long outage:
+        // catching up soon after Redis returns is what keeps the ledger fresh.
+        options.ReconnectRetryPolicy = new LinearRetry(500);
         return new RedisLedger(await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false), node);
     }
 

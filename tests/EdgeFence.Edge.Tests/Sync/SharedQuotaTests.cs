@@ -176,7 +176,19 @@ public sealed class SharedQuotaTests
         }
 
         await redis.RestartAsync();
-        await Task.Delay(2000);
+
+        // Both edges reconnect and catch up while the load goes on.
+        foreach (var edge in edges)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!(await edge.Admin.GetStringAsync("/readyz")).Contains("\"redis\":\"up\"", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the edge did not see Redis again within 20 s");
+                await Task.Delay(100);
+            }
+        }
+
+        await Task.Delay(1000);
         await stop.CancelAsync();
         await Task.WhenAll(load);
         foreach (var edge in edges)
@@ -190,6 +202,42 @@ public sealed class SharedQuotaTests
         {
             await edge.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Counts_of_an_edge_stopped_while_redis_was_down_reach_the_ledger_after_its_restart()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        string[] args = [$"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:NodeId=edge-0", "--EdgeFence:SyncIntervalMs=20"];
+        await using var edge = await EdgeHost.StartAsync(SharedSnapshot(origin.Url, 1_000_000), args);
+        for (var i = 0; i < 5; i++)
+        {
+            using var ok = await edge.GetAsync("/api/v1/items", SharedToken);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        await Task.Delay(300);
+        await redis.StopAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            using var ok = await edge.GetAsync("/api/v1/items", SharedToken);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        await edge.StopAsync();
+        await redis.RestartAsync();
+        Assert.Equal(0, await LedgerUsedAsync(redis));
+
+        // The restarted edge serves nothing for this token, yet pushes what it had counted.
+        await edge.RestartAsync(null, args);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await LedgerUsedAsync(redis) < 10 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(10, await LedgerUsedAsync(redis));
     }
 
     [Fact]
