@@ -85,7 +85,8 @@ public sealed class EdgeServer : IAsyncDisposable
         {
             var snapshots = sp.GetRequiredService<SnapshotManager>();
             Func<int>? redisUp = ledger is null ? null : () => sp.GetService<QuotaSync>()?.Healthy == true ? 1 : 0;
-            return new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp);
+            Func<double>? reconcileLag = ledger is null ? null : () => sp.GetService<QuotaSync>()?.ReconcileLagSeconds ?? 0;
+            return new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp, reconcileLag);
         });
         services.AddSingleton(sp => new DecisionLogWriter(
             new NdjsonDecisionSink(Path.Combine(options.DataDir, "decisions"), nodeId),

@@ -36,6 +36,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     private readonly Task _loop;
     private volatile bool _healthy = true;
     private int _disposed;
+    private long _lastCleanTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public QuotaSync(RedisLedger ledger, CounterStore counters, EdgeOptions options, Func<EdgeState?> currentState, TimeProvider time, ILogger logger)
     {
@@ -54,6 +55,9 @@ internal sealed class QuotaSync : IAsyncDisposable
     public long Epoch { get; }
 
     public bool Healthy => _healthy;
+
+    /// <summary>Seconds since every counted change was last in Redis (0 when nothing waits to be pushed).</summary>
+    public double ReconcileLagSeconds => _dirty.IsEmpty && _inflight.IsEmpty ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastCleanTimestamp)).TotalSeconds;
 
     /// <summary>Units beyond its lease this node may admit now: 0 while Redis answers, its share of MaxOverAdmission while it does not.</summary>
     public long OutageAllowance => _healthy ? 0 : _share;
@@ -230,6 +234,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     {
         if (_dirty.IsEmpty)
         {
+            Interlocked.Exchange(ref _lastCleanTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
             return;
         }
 
@@ -249,6 +254,10 @@ internal sealed class QuotaSync : IAsyncDisposable
         }
 
         await Task.WhenAll(pushes).ConfigureAwait(false);
+        if (_dirty.IsEmpty)
+        {
+            Interlocked.Exchange(ref _lastCleanTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
     }
 
     private async Task PushAsync(LedgerEntry entry)

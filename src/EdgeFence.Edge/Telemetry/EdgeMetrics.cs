@@ -23,7 +23,7 @@ internal sealed class EdgeMetrics : IDisposable
     private readonly Counter<long> _originErrors;
     private readonly Counter<long> _decisionLogDropped;
 
-    public EdgeMetrics(Func<long> snapshotVersion, Func<int>? redisUp)
+    public EdgeMetrics(Func<long> snapshotVersion, Func<int>? redisUp, Func<double>? reconcileLag)
     {
         _decisions = _meter.CreateCounter<long>("edgefence.decisions", description: "Decisions by site, decision (allow, deny, passthrough) and reason.");
         _duration = _meter.CreateHistogram<double>(RequestDuration, unit: "s", description: "Time spent per request: phase=edge is the edge's own work, phase=origin the origin's answer.");
@@ -33,6 +33,11 @@ internal sealed class EdgeMetrics : IDisposable
         if (redisUp is not null)
         {
             _meter.CreateObservableGauge("edgefence.redis.up", redisUp, description: "1 while the Redis ledger answers, 0 while the edge decides from local counts.");
+        }
+
+        if (reconcileLag is not null)
+        {
+            _meter.CreateObservableGauge("edgefence.reconcile.lag", reconcileLag, unit: "s", description: "Seconds since every counted change was last pushed to Redis (0 when none waits).");
         }
     }
 
