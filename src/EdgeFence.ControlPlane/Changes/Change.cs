@@ -21,6 +21,13 @@ internal sealed class Change
     public DateTimeOffset Now { get; }
     public long NowUnix => Now.ToUnixTimeSeconds();
 
+    /// <summary>
+    /// The id of the entity this change creates or updates. The snapshot lists it after the others of its kind,
+    /// so when the validator finds a clash (a host another site has, an overlapping pattern) it reports it on
+    /// this entity, whose fields are the request's.
+    /// </summary>
+    public string? Focus { get; set; }
+
     /// <summary>Set when the request turned out to change nothing (revoking a revoked token): no new snapshot version.</summary>
     public bool Unchanged { get; set; }
 

@@ -15,6 +15,7 @@ using EdgeFence.ControlPlane.Usage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -58,6 +59,15 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
     /// <summary>The public half of the signing key, for the edges' <c>EdgeFence:SnapshotPublicKey</c>.</summary>
     public string PublicKeyPath { get; }
+
+    /// <summary>Every mapped route as (HTTP method, route pattern): what the OpenAPI document must describe.</summary>
+    internal IReadOnlyList<(string Method, string Pattern)> Routes =>
+    [
+        .. ((IEndpointRouteBuilder)_app).DataSources
+            .SelectMany(source => source.Endpoints)
+            .OfType<RouteEndpoint>()
+            .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(method => (method, endpoint.RoutePattern.RawText ?? ""))),
+    ];
 
     /// <summary>
     /// Starts the control plane. Configuration problems throw <see cref="ControlPlaneConfigurationException"/>.

@@ -43,6 +43,7 @@ internal sealed class PlanEndpoints
         var id = SecretGenerator.Id("plan");
         var plan = await _changes.RunAsync($"plan {id} created on site {siteId}", change =>
         {
+            change.Focus = id;
             if (!SiteRows.Exists(change.Connection, change.Transaction, siteId))
             {
                 throw ApiProblemException.NotFound("site", siteId);
@@ -84,6 +85,7 @@ internal sealed class PlanEndpoints
         var (request, root) = await RequestJson.ReadWithPresenceAsync(context, ControlPlaneJsonContext.Api.PlanRequest).ConfigureAwait(false);
         var plan = await _changes.RunAsync($"plan {id} updated", change =>
         {
+            change.Focus = id;
             var current = PlanRows.Find(change.Connection, change.Transaction, id) ?? throw ApiProblemException.NotFound("plan", id);
             var errors = new RequestErrors();
             var terms = PlanInput.ForUpdate(errors, request, root, PlanRows.Terms(current));

@@ -56,6 +56,7 @@ internal sealed class ResourceEndpoints
         var id = SecretGenerator.Id("res");
         var resource = await _changes.RunAsync($"resource {id} created on site {siteId}", change =>
         {
+            change.Focus = id;
             if (!SiteRows.Exists(change.Connection, change.Transaction, siteId))
             {
                 throw ApiProblemException.NotFound("site", siteId);

@@ -50,6 +50,7 @@ internal sealed class SiteEndpoints
         var originKey = SecretGenerator.OriginKey();
         var site = await _changes.RunAsync($"site {id} created", change =>
         {
+            change.Focus = id;
             if (SiteRows.SlugTaken(change, slug, null))
             {
                 throw ApiProblemException.Invalid("slug", $"'{slug}' is already used by another site");
@@ -110,6 +111,7 @@ internal sealed class SiteEndpoints
 
         var site = await _changes.RunAsync($"site {id} updated", change =>
         {
+            change.Focus = id;
             var current = SiteRows.Find(change.Connection, change.Transaction, id) ?? throw ApiProblemException.NotFound("site", id);
             if (slug is not null && SiteRows.SlugTaken(change, slug, id))
             {

@@ -27,7 +27,7 @@ internal static class SnapshotReader
         var headers = Group(injections.Where(i => i.Kind == "header").Select(i => (i.Site, i.Pair)));
         var query = Group(injections.Where(i => i.Kind == "query").Select(i => (i.Site, i.Pair)));
 
-        var sites = change.Command("SELECT id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default FROM sites ORDER BY created_at_unix, id")
+        var sites = change.Command("SELECT id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default FROM sites ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
             .ReadAll(r => new Site
             {
                 Id = r.GetString(0),
@@ -49,8 +49,8 @@ internal static class SnapshotReader
             FROM plan_revisions v JOIN plans p ON p.id = v.plan_id
             WHERE v.revision = p.current_revision
                OR EXISTS (SELECT 1 FROM tokens t WHERE t.plan_id = v.plan_id AND t.plan_revision = v.revision)
-            ORDER BY p.created_at_unix, p.id, v.revision
-            """).ReadAll(r => new Plan
+            ORDER BY p.id = $focus, p.created_at_unix, p.rowid, v.revision
+            """).With("$focus", change.Focus).ReadAll(r => new Plan
         {
             SiteId = r.GetString(0),
             Id = PlanRevisionId.For(r.GetString(1), r.GetInt64(2)),
@@ -64,7 +64,7 @@ internal static class SnapshotReader
             Currency = r.GetString(10),
         });
 
-        var resources = change.Command("SELECT id, site_id, pattern, methods, cost, private_path FROM resources ORDER BY created_at_unix, id")
+        var resources = change.Command("SELECT id, site_id, pattern, methods, cost, private_path FROM resources ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
             .ReadAll(r => new Resource
             {
                 Id = r.GetString(0),
@@ -81,8 +81,8 @@ internal static class SnapshotReader
             FROM token_hashes h JOIN tokens t ON t.id = h.token_id
             WHERE (h.expires_at_unix = 0 OR h.expires_at_unix > $expiredBefore)
               AND (t.revoked_at_unix IS NULL OR t.revoked_at_unix > $revokedBefore)
-            ORDER BY t.created_at_unix, t.id, h.created_at_unix, h.hash
-            """).With("$expiredBefore", now - ExpiredHashRetentionSeconds).With("$revokedBefore", now - RevokedRetentionSeconds)
+            ORDER BY t.id = $focus, t.created_at_unix, t.rowid, h.created_at_unix, h.rowid
+            """).With("$focus", change.Focus).With("$expiredBefore", now - ExpiredHashRetentionSeconds).With("$revokedBefore", now - RevokedRetentionSeconds)
             .ReadAll(r => new TokenRecord
             {
                 Id = r.GetString(0),

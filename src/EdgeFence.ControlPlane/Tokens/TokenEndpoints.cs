@@ -59,6 +59,7 @@ internal sealed class TokenEndpoints
         var token = SecretGenerator.Token();
         var issued = await _changes.RunAsync($"token {id} issued on site {siteId}", change =>
         {
+            change.Focus = id;
             if (!SiteRows.Exists(change.Connection, change.Transaction, siteId))
             {
                 throw ApiProblemException.NotFound("site", siteId);
