@@ -41,6 +41,7 @@ run_tests() {
 if step "build (warnings are errors)" dotnet build EdgeFence.sln -c Release -v q -nologo; then
   run_tests tests/EdgeFence.Core.Tests
   run_tests tests/EdgeFence.Edge.Tests
+  run_tests tests/EdgeFence.ControlPlane.Tests
 fi
 
 if step "native AOT publish" scripts/publish-aot.sh; then
