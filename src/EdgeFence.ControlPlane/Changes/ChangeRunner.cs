@@ -70,6 +70,12 @@ internal sealed class ChangeRunner
             }
 
             transaction.Commit();
+
+            // Published under the writer lock, so versions reach the pusher in the order they were committed.
+            if (issued is not null)
+            {
+                _pusher.Publish(issued);
+            }
         }
         finally
         {
@@ -79,7 +85,6 @@ internal sealed class ChangeRunner
         if (issued is not null)
         {
             Log.ChangeCommitted(_logger, description, issued.Version);
-            _pusher.Publish(issued);
             await _pusher.WaitForEdgesAsync(issued.Version, _pushWait, cancellationToken).ConfigureAwait(false);
         }
 

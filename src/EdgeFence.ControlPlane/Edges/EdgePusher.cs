@@ -68,13 +68,18 @@ internal sealed class EdgePusher : IAsyncDisposable
     /// <summary>Makes <paramref name="snapshot"/> the one to deliver (if newer) and wakes every edge's loop.</summary>
     public void Publish(SignedSnapshot snapshot)
     {
-        var current = _latest;
-        if (current is not null && current.Version >= snapshot.Version)
+        // Compare-and-swap: a publisher that lost a race to a newer version must not put its older one back.
+        SignedSnapshot? current;
+        do
         {
-            return;
+            current = _latest;
+            if (current is not null && current.Version >= snapshot.Version)
+            {
+                return;
+            }
         }
+        while (Interlocked.CompareExchange(ref _latest, snapshot, current) != current);
 
-        _latest = snapshot;
         foreach (var target in _targets)
         {
             target.Wake.Set();
