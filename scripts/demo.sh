@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# EdgeFence demo on one machine: builds the native edge, signs a demo snapshot, starts the demo
-# origin (proxy mode 127.0.0.1:5080, middleware mode 127.0.0.1:5081) and the edge (public
-# 127.0.0.1:8080, admin 127.0.0.1:8081), then prints curl lines for each outcome and runs them once.
-# Ctrl-C stops both processes.
+# EdgeFence demo on one machine: builds the native edge, starts the control plane (127.0.0.1:8090)
+# and creates the demo configuration through its API, starts the demo origin (proxy mode
+# 127.0.0.1:5080, middleware mode 127.0.0.1:5081) and the edge (public 127.0.0.1:8080, admin
+# 127.0.0.1:8081), which takes its snapshots from the control plane, then prints curl lines for each
+# outcome and runs them once. Ctrl-C stops all three.
 #
 #   scripts/demo.sh              build, start, show, keep running until Ctrl-C
 #   scripts/demo.sh --no-build   reuse artifacts/edge/edgefence-edge if it exists
 #   scripts/demo.sh --smoke      check the expected statuses, stop, exit non-zero on any difference (CI)
 #
-# Everything it writes (keys, config, snapshot, counters, logs) is in .demo/, recreated on each run.
+# Everything it writes (keys, database, snapshot, counters, logs) is in .demo/, recreated on each run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -31,12 +32,13 @@ done
 
 edge_bin=artifacts/edge/edgefence-edge
 origin_bin=src/EdgeFence.DemoOrigin/bin/Release/net10.0/edgefence-demo-origin
-tool_project=src/EdgeFence.SnapshotTool
+controlplane_dll=src/EdgeFence.ControlPlane/bin/Release/net10.0/edgefence-controlplane.dll
 work=.demo
 public=http://127.0.0.1:8080
 admin=http://127.0.0.1:8081
 origin=http://127.0.0.1:5080
 origin_mm=http://127.0.0.1:5081
+cp=http://127.0.0.1:8090
 
 if [ -t 1 ]; then
   say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -64,7 +66,7 @@ command -v dotnet >/dev/null 2>&1 ||
 
 # A port taken by an earlier demo would make the edge or the origin exit at start; say so up front.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 5080 5081 8080 8081; do
+for port in 5080 5081 8080 8081 8090; do
   if port_in_use "$port"; then
     fail "127.0.0.1:$port is already in use (is another demo still running?)"
   fi
@@ -78,92 +80,22 @@ else
   say "Reusing $edge_bin (--no-build)"
 fi
 
-say "Building the demo origin and the snapshot tool"
+say "Building the demo origin and the control plane"
 dotnet build src/EdgeFence.DemoOrigin -c Release -nologo -v quiet
-dotnet build "$tool_project" -c Release -nologo -v quiet
+dotnet build src/EdgeFence.ControlPlane -c Release -nologo -v quiet
 [ -x "$origin_bin" ] || fail "$origin_bin was not built"
+[ -f "$controlplane_dll" ] || fail "$controlplane_dll was not built"
 
-# :: Step 3: keys, config, signed snapshot.
+# :: Step 3: start the control plane and the edge; stop every process on exit, whatever the reason.
 rm -rf "$work"
 mkdir -p "$work/keys" "$work/data"
 
 rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
-hmac_secret=$(rand_hex 32)
-origin_key="demo-origin-$(rand_hex 16)"
-starter_token="demo-starter-$(rand_hex 12)"
-free_token="demo-free-$(rand_hex 12)"
-revoked_token="demo-revoked-$(rand_hex 12)"
-# The script's own 429 check uses up a free quota (3 a month); it gets its own token so the
-# free token printed for you still has its 3 calls.
-check_token="demo-free-check-$(rand_hex 12)"
-# The script's middleware-mode check gets its own starter token, so the starter token's 5 requests
-# per 10 s are left to the checks above it.
-mm_check_token="demo-mm-check-$(rand_hex 12)"
+# Keys go through the environment, not the command line, where ps would show them.
+admin_key=$(rand_hex 32)
+edge_key=$(rand_hex 32)
+(umask 077 && printf '%s\n' "$admin_key" >"$work/admin-key")
 
-tool() { dotnet run --no-build --no-launch-profile -c Release --project "$tool_project" -- "$@"; }
-
-say "Signing key and snapshot ($work/)"
-tool keygen --out "$work/keys"
-
-cat >"$work/config.json" <<EOF
-{
-  "version": 1,
-  "sites": [
-    {
-      "id": "demo",
-      "name": "Demo API",
-      "slug": "demo",
-      "originUrl": "$origin",
-      "hosts": ["demo.localhost"],
-      "hmacSecret": "$hmac_secret",
-      "originKey": "$origin_key",
-      "staticHeaders": {},
-      "staticQuery": {},
-      "denyByDefault": false
-    }
-  ],
-  "plans": [
-    {
-      "id": "starter",
-      "siteId": "demo",
-      "name": "Starter",
-      "quota": { "units": 100, "period": "month", "mode": "hard" },
-      "rateLimit": { "requests": 5, "windowSeconds": 10 },
-      "priceMicros": 9000000,
-      "currency": "USD",
-      "resourceIds": []
-    },
-    {
-      "id": "free",
-      "siteId": "demo",
-      "name": "Free",
-      "quota": { "units": 3, "period": "month", "mode": "hard" },
-      "rateLimit": null,
-      "priceMicros": 0,
-      "currency": "USD",
-      "resourceIds": []
-    }
-  ],
-  "resources": [
-    { "id": "api", "siteId": "demo", "pattern": "/api/*", "methods": [], "cost": 1, "privatePath": null },
-    { "id": "chat", "siteId": "demo", "pattern": "/v1/chat/completions", "methods": ["POST"], "cost": 2, "privatePath": null }
-  ],
-  "tokens": [
-    { "id": "tok-starter", "siteId": "demo", "planId": "starter", "customer": "alice", "token": "$starter_token", "expiresAtUnix": 0, "revoked": false },
-    { "id": "tok-free", "siteId": "demo", "planId": "free", "customer": "bob", "token": "$free_token", "expiresAtUnix": 0, "revoked": false },
-    { "id": "tok-revoked", "siteId": "demo", "planId": "starter", "customer": "carol", "token": "$revoked_token", "expiresAtUnix": 0, "revoked": true },
-    { "id": "tok-free-check", "siteId": "demo", "planId": "free", "customer": "demo-script", "token": "$check_token", "expiresAtUnix": 0, "revoked": false },
-    { "id": "tok-mm-check", "siteId": "demo", "planId": "starter", "customer": "demo-script", "token": "$mm_check_token", "expiresAtUnix": 0, "revoked": false }
-  ]
-}
-EOF
-
-tool build --in "$work/config.json" --key "$work/keys/snapshot-signing.pem" --out "$work/snapshot.msgpack"
-if [ ! -f "$work/snapshot.msgpack" ] || [ ! -f "$work/snapshot.msgpack.sig" ]; then
-  fail "the snapshot tool did not write $work/snapshot.msgpack and its .sig"
-fi
-
-# :: Step 4: start the origin and the edge; stop both on exit, whatever the reason.
 pids=()
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 stop_children() {
@@ -172,7 +104,7 @@ stop_children() {
     kill -TERM "$pid" 2>/dev/null || true
   done
   for pid in "${pids[@]}"; do
-    # Both shut down gracefully on SIGTERM (the edge takes a final checkpoint); force after 15 s.
+    # All shut down gracefully on SIGTERM (the edge takes a final checkpoint); force after 15 s.
     for _ in $(seq 150); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
@@ -204,9 +136,80 @@ wait_ready() {
   exit 1
 }
 
-say "Starting the demo origin ($origin, middleware mode $origin_mm) and the edge ($public, admin $admin)"
-# Secrets go through the environment, not the command line, where ps would show them. The origin
-# asks the edge only when a request arrives, so it may start first.
+say "Starting the control plane ($cp, database and signing key in $work/)"
+CONTROLPLANE__ADMINKEY="$admin_key" CONTROLPLANE__EDGEKEY="$edge_key" dotnet "$controlplane_dll" \
+  --ControlPlane:Urls="$cp" \
+  --ControlPlane:Database="$work/controlplane.db" \
+  --ControlPlane:SigningKey="$work/keys/snapshot-signing.pem" \
+  --ControlPlane:Edges="$admin" \
+  >"$work/controlplane.log" 2>&1 &
+cp_pid=$!
+pids+=("$cp_pid")
+wait_ready "control plane" "$cp/healthz" "$cp_pid" "$work/controlplane.log"
+
+say "Starting the edge ($public, admin $admin)"
+# The edge pulls the latest snapshot from the control plane on start (an empty configuration, for now);
+# every change made through the API below is pushed to it before the API answers.
+EDGEFENCE__CONTROLPLANEKEY="$edge_key" "$edge_bin" \
+  --EdgeFence:Urls="$public" \
+  --EdgeFence:AdminUrls="$admin" \
+  --EdgeFence:NodeId=demo \
+  --EdgeFence:DataDir="$work/data" \
+  --EdgeFence:SnapshotPublicKey="$work/keys/snapshot-signing.pub.pem" \
+  --EdgeFence:ControlPlaneUrl="$cp" \
+  >"$work/edge.log" 2>&1 &
+edge_pid=$!
+pids+=("$edge_pid")
+wait_ready "edge" "$admin/readyz" "$edge_pid" "$work/edge.log"
+grep -m1 'listening on' "$work/edge.log" || true
+
+# :: Step 4: the demo configuration, through the control plane's API.
+say "Creating the demo configuration through the API (POST $cp/v1/...)"
+# api METHOD PATH [JSON]: prints the body; fails the demo on any status but 2xx.
+api() {
+  local method=$1 path=$2 data=${3:-} out="$work/api-response" status
+  status=$(curl -sS -o "$out" -w '%{http_code}' -X "$method" "$cp$path" \
+    -H "Authorization: Bearer $admin_key" -H "Content-Type: application/json" ${data:+-d "$data"}) || status=000
+  if [ "${status:0:1}" != 2 ]; then
+    echo "demo.sh: $method $path answered $status:" >&2
+    cat "$out" >&2
+    echo >&2
+    exit 1
+  fi
+  cat "$out"
+}
+# field NAME: the first top-level string member NAME of the JSON on stdin (ids, tokens and secrets are
+# plain base62/base64url, so no unescaping is needed).
+field() { grep -o "\"$1\":\"[^\"]*\"" | head -n1 | sed 's/^"[^"]*":"\(.*\)"$/\1/'; }
+
+site=$(api POST /v1/sites '{"name":"Demo API","slug":"demo","originUrl":"'"$origin"'","hosts":["demo.localhost"]}')
+site_id=$(field id <<<"$site")
+hmac_secret=$(field hmacSecret <<<"$site")
+origin_key=$(field originKey <<<"$site")
+starter_plan=$(api POST "/v1/sites/$site_id/plans" \
+  '{"name":"Starter","quota":{"units":100,"period":"month","mode":"hard"},"rateLimit":{"requests":5,"windowSeconds":10},"price":9}' | field id)
+free_plan=$(api POST "/v1/sites/$site_id/plans" '{"name":"Free","quota":{"units":3,"period":"month","mode":"hard"}}' | field id)
+api POST "/v1/sites/$site_id/resources" '{"pattern":"/api/*"}' >/dev/null
+api POST "/v1/sites/$site_id/resources" '{"pattern":"/v1/chat/completions","methods":["POST"],"cost":2}' >/dev/null
+starter_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"alice"}' | field token)
+free_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$free_plan"'","customer":"bob"}' | field token)
+revoked=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"carol"}')
+revoked_token=$(field token <<<"$revoked")
+api DELETE "/v1/tokens/$(field id <<<"$revoked")" >/dev/null
+# The script's own 429 check uses up a free quota (3 a month); it gets its own token so the
+# free token printed for you still has its 3 calls.
+check_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$free_plan"'","customer":"demo-script"}' | field token)
+# The script's middleware-mode check gets its own starter token, so the starter token's 5 requests
+# per 10 s are left to the checks above it.
+mm_check_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"demo-script"}' | field token)
+for value in "$site_id" "$hmac_secret" "$origin_key" "$starter_token" "$free_token" "$revoked_token" "$check_token" "$mm_check_token"; do
+  [ -n "$value" ] || fail "could not read the configuration back from the API (see $work/api-response)"
+done
+echo "site $site_id: plans Starter and Free, resources /api/* and POST /v1/chat/completions, 5 tokens (one revoked)"
+
+# :: Step 5: start the origin, which needs the site's HMAC secret to verify the edge's signatures.
+say "Starting the demo origin ($origin, middleware mode $origin_mm)"
+# Secrets go through the environment, not the command line, where ps would show them.
 DEMOORIGIN__HMACSECRET="$hmac_secret" DEMOORIGIN__ORIGINKEY="$origin_key" "$origin_bin" \
   --urls="$origin" --DemoOrigin:EdgeUrl="$public" --DemoOrigin:MiddlewareUrls="$origin_mm" \
   >"$work/origin.log" 2>&1 &
@@ -215,20 +218,7 @@ pids+=("$origin_pid")
 wait_ready "demo origin" "$origin/healthz" "$origin_pid" "$work/origin.log"
 wait_ready "demo origin (middleware mode)" "$origin_mm/healthz" "$origin_pid" "$work/origin.log"
 
-"$edge_bin" \
-  --EdgeFence:Urls="$public" \
-  --EdgeFence:AdminUrls="$admin" \
-  --EdgeFence:NodeId=demo \
-  --EdgeFence:DataDir="$work/data" \
-  --EdgeFence:SnapshotPath="$work/snapshot.msgpack" \
-  --EdgeFence:SnapshotPublicKey="$work/keys/snapshot-signing.pub.pem" \
-  >"$work/edge.log" 2>&1 &
-edge_pid=$!
-pids+=("$edge_pid")
-wait_ready "edge" "$admin/readyz" "$edge_pid" "$work/edge.log"
-grep -m1 'listening on' "$work/edge.log" || true
-
-# :: Step 5: show the calls.
+# :: Step 6: show the calls.
 say "Try it (tokens are fresh on every run)"
 cat <<EOF
 # Allowed (starter plan: 100 units a month, 5 requests per 10 s; watch the RateLimit headers):
@@ -265,9 +255,14 @@ curl -i $origin_mm/api/hello
 # Admin listener: readiness and the snapshot being served:
 curl -s $admin/readyz
 curl -s $admin/v1/snapshot
+
+# Control plane (its admin key is in $work/admin-key): each edge's applied snapshot version, and the site's tokens
+# (README "Control plane" has the whole API; a DELETE /v1/tokens/<id> returns once the edge refuses that token):
+curl -s -H "Authorization: Bearer \$(cat $work/admin-key)" $cp/v1/edges
+curl -s -H "Authorization: Bearer \$(cat $work/admin-key)" $cp/v1/sites/$site_id/tokens
 EOF
 
-# :: Step 6: run them once and compare with what they should give.
+# :: Step 7: run them once and compare with what they should give.
 say "Running them once"
 failed=0
 checks=0
@@ -325,6 +320,9 @@ check "authorize (middleware mode)" 200 '"allow":[[:space:]]*true' \
   -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" \
   -d "{\"token\":\"$starter_token\",\"method\":\"GET\",\"path\":\"/api/hello\",\"host\":\"demo.localhost\"}" "$public/v1/authorize"
 
+check "control plane: the edge has the latest" 200 '"consecutiveFailures":0' \
+  -H "Authorization: Bearer $admin_key" "$cp/v1/edges"
+
 check "straight to the origin (unsigned)" 401 'invalid-signature' \
   "$origin/api/hello"
 check "middleware mode, allowed" 200 '"mode":[[:space:]]*"middleware".*"customer":[[:space:]]*"demo-script"' \
@@ -334,7 +332,9 @@ check "middleware mode, no token" 401 'missing-token' \
 
 if [ "$failed" -gt 0 ]; then
   echo
-  echo "demo.sh: $failed of $checks checks failed. End of $work/edge.log:" >&2
+  echo "demo.sh: $failed of $checks checks failed. End of $work/controlplane.log:" >&2
+  tail -n 20 "$work/controlplane.log" >&2
+  echo "End of $work/edge.log:" >&2
   tail -n 30 "$work/edge.log" >&2
   echo "End of $work/origin.log:" >&2
   tail -n 10 "$work/origin.log" >&2
@@ -349,8 +349,8 @@ if [ "$smoke" -eq 1 ]; then
   exit 0
 fi
 
-# :: Step 7: keep serving until Ctrl-C (or until a process dies).
-say "Running. Logs: $work/edge.log, $work/origin.log. Ctrl-C stops both."
+# :: Step 8: keep serving until Ctrl-C (or until a process dies).
+say "Running. Logs: $work/controlplane.log, $work/edge.log, $work/origin.log. Ctrl-C stops all three."
 # Trapped signals interrupt wait at once; wait -n returns on its own only when a process exits.
 wait -n "${pids[@]}" || true
-fail "a process exited on its own; see $work/edge.log and $work/origin.log"
+fail "a process exited on its own; see $work/controlplane.log, $work/edge.log and $work/origin.log"

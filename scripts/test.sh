@@ -42,6 +42,7 @@ if step "build (warnings are errors)" dotnet build EdgeFence.sln -c Release -v q
   run_tests tests/EdgeFence.Core.Tests
   run_tests tests/EdgeFence.Edge.Tests
   run_tests tests/EdgeFence.AspNetCore.Tests
+  run_tests tests/EdgeFence.ControlPlane.Tests
   step "pack the origin SDK (artifacts/packages)" dotnet pack src/EdgeFence.AspNetCore -c Release --no-build -nologo -v q -o artifacts/packages
 fi
 

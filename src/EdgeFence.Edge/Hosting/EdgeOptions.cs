@@ -23,6 +23,11 @@ public sealed class EdgeOptions
     /// <summary>PEM file with the control plane's ECDSA P-256 public key. Without it snapshots are accepted unsigned.</summary>
     public string? SnapshotPublicKey { get; set; }
 
+    /// <summary>Control plane base URL: on start the edge pulls the latest snapshot from it. Bearer key for the pull: <see cref="ControlPlaneKey"/>.</summary>
+    public string? ControlPlaneUrl { get; set; }
+
+    public string? ControlPlaneKey { get; set; }
+
     /// <summary>Redis connection string for global quotas; empty runs standalone.</summary>
     public string? Redis { get; set; }
 

@@ -120,6 +120,7 @@ public sealed class EdgeServer : IAsyncDisposable
 
         var snapshots = publicApp.Services.GetRequiredService<SnapshotManager>();
         snapshots.LoadAtStart(options.SnapshotPath);
+        await ControlPlanePull.PullAsync(options, snapshots, logger).ConfigureAwait(false);
         if (publicKey is null)
         {
             Log.UnsignedSnapshotsAccepted(logger);

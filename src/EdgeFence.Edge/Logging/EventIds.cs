@@ -14,6 +14,9 @@ internal static class EventIds
     public const int ConfiguredSnapshotOlder = 104;
     public const int SnapshotPersistFailed = 105;
     public const int NoSnapshot = 106;
+    public const int ControlPlanePulled = 107;
+    public const int ControlPlanePullNotNewer = 108;
+    public const int ControlPlanePullFailed = 109;
 
     public const int Decision = 200;
     public const int ClientError = 201;

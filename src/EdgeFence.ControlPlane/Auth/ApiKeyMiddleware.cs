@@ -1,0 +1,69 @@
+using EdgeFence.ControlPlane.Logging;
+using EdgeFence.ControlPlane.Problems;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace EdgeFence.ControlPlane.Auth;
+
+/// <summary>
+/// Every <c>/v1</c> request needs <c>Authorization: Bearer &lt;ControlPlane:AdminKey&gt;</c>; only
+/// <c>GET /v1/snapshot</c> also takes the edge key. Checked before the body is read, so an unauthenticated
+/// client cannot make the service parse anything.
+/// </summary>
+internal sealed class ApiKeyMiddleware
+{
+    /// <summary>Longest Authorization header considered: bounds the hashing an unauthenticated client can cause.</summary>
+    private const int MaxHeaderLength = 2048;
+
+    private readonly RequestDelegate _next;
+    private readonly ApiKey _admin;
+    private readonly ApiKey? _edge;
+    private readonly ILogger _logger;
+
+    public ApiKeyMiddleware(RequestDelegate next, ApiKey admin, ApiKey? edge, ILogger logger)
+    {
+        _next = next;
+        _admin = admin;
+        _edge = edge;
+        _logger = logger;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1"))
+        {
+            return _next(context);
+        }
+
+        var headers = context.Request.Headers.Authorization;
+        string? reason = null;
+        if (headers.Count == 0)
+        {
+            reason = "missing Authorization header";
+        }
+        else if (headers.Count > 1 || headers[0] is not { } header || header.Length > MaxHeaderLength || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            reason = "Authorization is not one Bearer key";
+        }
+        else
+        {
+            var key = header.AsSpan(7).Trim();
+            if (_admin.Matches(key))
+            {
+                return _next(context);
+            }
+
+            if (_edge is not null && HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals("/v1/snapshot", StringComparison.Ordinal) && _edge.Matches(key))
+            {
+                return _next(context);
+            }
+
+            reason = "wrong key";
+        }
+
+        Log.Unauthorized(_logger, context.Request.Method, context.Request.Path.Value ?? "", reason);
+        context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
+        throw new ApiProblemException(401, "unauthorized", "Unauthorized", "send Authorization: Bearer <ControlPlane:AdminKey>");
+    }
+}

@@ -1,0 +1,35 @@
+using EdgeFence.ControlPlane.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeFence.ControlPlane.Changes;
+
+/// <summary>
+/// One change to the configuration, inside its transaction. Everything a change writes goes through
+/// <see cref="Command"/>, so it commits or rolls back with the snapshot that describes it.
+/// </summary>
+internal sealed class Change
+{
+    public Change(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        Now = now;
+    }
+
+    public SqliteConnection Connection { get; }
+    public SqliteTransaction Transaction { get; }
+    public DateTimeOffset Now { get; }
+    public long NowUnix => Now.ToUnixTimeSeconds();
+
+    /// <summary>
+    /// The id of the entity this change creates or updates. The snapshot lists it after the others of its kind,
+    /// so when the validator finds a clash (a host another site has, an overlapping pattern) it reports it on
+    /// this entity, whose fields are the request's.
+    /// </summary>
+    public string? Focus { get; set; }
+
+    /// <summary>Set when the request turned out to change nothing (revoking a revoked token): no new snapshot version.</summary>
+    public bool Unchanged { get; set; }
+
+    public SqliteCommand Command(string sql) => Connection.Command(Transaction, sql);
+}

@@ -1,0 +1,117 @@
+using EdgeFence.ControlPlane.Edges;
+using EdgeFence.ControlPlane.Logging;
+using EdgeFence.ControlPlane.Problems;
+using EdgeFence.ControlPlane.Snapshots;
+using EdgeFence.ControlPlane.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeFence.ControlPlane.Changes;
+
+/// <summary>
+/// Runs every change the same way: one writer at a time, one SQLite transaction holding the change, the
+/// next snapshot version and its signed bytes; commit; then push to the edges and wait (bounded) for them.
+/// </summary>
+/// <remarks>
+/// Waiting before answering is what makes "the DELETE returned" mean "every reachable edge refuses the
+/// token": the edges that answered took the snapshot before the client hears back, well inside the one
+/// second the revocation promise allows. An edge that is down does not hold the answer beyond
+/// <c>ControlPlane:PushWaitMilliseconds</c>; the pusher keeps retrying it. Every change waits, not only
+/// revocations, so a token is also usable at the edges as soon as its creation returns.
+/// </remarks>
+internal sealed class ChangeRunner
+{
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Database _database;
+    private readonly SnapshotIssuer _issuer;
+    private readonly EdgePusher _pusher;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _pushWait;
+    private readonly ILogger _logger;
+
+    public ChangeRunner(Database database, SnapshotIssuer issuer, EdgePusher pusher, TimeProvider time, TimeSpan pushWait, ILogger logger)
+    {
+        _database = database;
+        _issuer = issuer;
+        _pusher = pusher;
+        _time = time;
+        _pushWait = pushWait;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="apply"/> in a transaction and commits it with a new snapshot version, or, if it
+    /// or the snapshot's validation throws, rolls everything back and rethrows.
+    /// </summary>
+    public async Task<T> RunAsync<T>(string description, Func<Change, T> apply, CancellationToken cancellationToken)
+    {
+        T result;
+        SignedSnapshot? issued = null;
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = _database.Open();
+
+            // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken now, not at the first write.
+            using var transaction = connection.BeginTransaction();
+            var change = new Change(connection, transaction, _time.GetUtcNow());
+            try
+            {
+                result = apply(change);
+                if (!change.Unchanged)
+                {
+                    issued = _issuer.Issue(change);
+                }
+            }
+            catch (ApiProblemException ex)
+            {
+                // Disposing the transaction uncommitted rolls back whatever the change wrote.
+                Log.ChangeRefused(_logger, description, ex.Message);
+                throw;
+            }
+
+            transaction.Commit();
+
+            // Published under the writer lock, so versions reach the pusher in the order they were committed.
+            if (issued is not null)
+            {
+                _pusher.Publish(issued);
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        if (issued is not null)
+        {
+            Log.ChangeCommitted(_logger, description, issued.Version);
+            await _pusher.WaitForEdgesAsync(issued.Version, _pushWait, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// At start: the stored latest snapshot, or version 1 of an empty configuration on a new database. A stored
+    /// snapshot whose signature does not verify with the current key (the key was replaced) is issued again,
+    /// under a new version, so edges that trust the new key take it.
+    /// </summary>
+    public async Task<SignedSnapshot> InitializeAsync()
+    {
+        var latest = SnapshotIssuer.ReadLatest(_database);
+        if (latest is not null && _issuer.Verifies(latest))
+        {
+            _pusher.Publish(latest);
+            return latest;
+        }
+
+        await RunAsync("initial snapshot", _ => 0, CancellationToken.None).ConfigureAwait(false);
+        latest = SnapshotIssuer.ReadLatest(_database)!;
+        if (latest.Version > 1)
+        {
+            Log.SnapshotResigned(_logger, latest.Version);
+        }
+
+        return latest;
+    }
+}

@@ -1,0 +1,40 @@
+namespace EdgeFence.ControlPlane.Hosting;
+
+/// <summary>The <c>ControlPlane</c> configuration section (appsettings, <c>CONTROLPLANE__…</c> variables, command line).</summary>
+public sealed class ControlPlaneOptions
+{
+    public const string Section = "ControlPlane";
+
+    /// <summary>Listener URLs, ';'-separated.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8090";
+
+    /// <summary>The SQLite database file; created, and its schema migrated, on start.</summary>
+    public string Database { get; set; } = "controlplane.db";
+
+    /// <summary>Bearer key for the API. Required; give it through the environment, where <c>ps</c> does not show it.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>
+    /// Bearer key with which edges may only read <c>GET /v1/snapshot</c> (their pull on start). Optional:
+    /// without it only the admin key reads snapshots, and edges would need the admin key to pull.
+    /// </summary>
+    public string? EdgeKey { get; set; }
+
+    /// <summary>PEM file with the ECDSA P-256 private key snapshots are signed with; generated on first start if missing.</summary>
+    public string SigningKey { get; set; } = "keys/snapshot-signing.pem";
+
+    /// <summary>Edge admin listener URLs snapshots are pushed to, ';'-separated.</summary>
+    public string? Edges { get; set; }
+
+    /// <summary>Redis connection string to read usage from; must be empty in this build.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Longest wait between two push attempts to an edge that fails, in seconds.</summary>
+    public int PushRetryMaxSeconds { get; set; } = 30;
+
+    /// <summary>How long a change waits for the edges to take its snapshot before it answers, in milliseconds.</summary>
+    public int PushWaitMilliseconds { get; set; } = 1500;
+
+    /// <summary>Console log format: <c>text</c> or <c>json</c>.</summary>
+    public string LogFormat { get; set; } = "text";
+}

@@ -1,0 +1,203 @@
+using System.Security.Cryptography;
+using EdgeFence.ControlPlane.Auth;
+using EdgeFence.ControlPlane.Changes;
+using EdgeFence.ControlPlane.Edges;
+using EdgeFence.ControlPlane.Logging;
+using EdgeFence.ControlPlane.OpenApi;
+using EdgeFence.ControlPlane.Plans;
+using EdgeFence.ControlPlane.Problems;
+using EdgeFence.ControlPlane.Resources;
+using EdgeFence.ControlPlane.Sites;
+using EdgeFence.ControlPlane.Snapshots;
+using EdgeFence.ControlPlane.Storage;
+using EdgeFence.ControlPlane.Tokens;
+using EdgeFence.ControlPlane.Usage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeFence.ControlPlane.Hosting;
+
+/// <summary>
+/// The control plane process: migrates the database, loads (or creates) the signing key, makes sure a signed
+/// snapshot exists, starts the pusher and the API. Program runs it; functional tests start it in-process on
+/// a loopback port.
+/// </summary>
+public sealed class ControlPlaneServer : IAsyncDisposable
+{
+    /// <summary>
+    /// Largest request body. The largest legitimate one is a site with its static headers, a few KiB; the cap
+    /// stops a client (authenticated or not, the body is read after the key check) from making the service
+    /// buffer megabytes of JSON.
+    /// </summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
+    private readonly WebApplication _app;
+    private readonly EdgePusher _pusher;
+    private readonly ECDsa _signingKey;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private ControlPlaneServer(WebApplication app, EdgePusher pusher, ECDsa signingKey, string databasePath, string publicKeyPath, ILogger logger)
+    {
+        _app = app;
+        _pusher = pusher;
+        _signingKey = signingKey;
+        DatabasePath = databasePath;
+        PublicKeyPath = publicKeyPath;
+        _logger = logger;
+    }
+
+    /// <summary>Listener addresses as bound (port 0 resolved).</summary>
+    public IReadOnlyList<string> Urls => [.. _app.Urls];
+
+    public string DatabasePath { get; }
+
+    /// <summary>The public half of the signing key, for the edges' <c>EdgeFence:SnapshotPublicKey</c>.</summary>
+    public string PublicKeyPath { get; }
+
+    /// <summary>Every mapped route as (HTTP method, route pattern): what the OpenAPI document must describe.</summary>
+    internal IReadOnlyList<(string Method, string Pattern)> Routes =>
+    [
+        .. ((IEndpointRouteBuilder)_app).DataSources
+            .SelectMany(source => source.Endpoints)
+            .OfType<RouteEndpoint>()
+            .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(method => (method, endpoint.RoutePattern.RawText ?? ""))),
+    ];
+
+    /// <summary>
+    /// Starts the control plane. Configuration problems throw <see cref="ControlPlaneConfigurationException"/>.
+    /// <paramref name="configureLogging"/> lets a host add its own log providers (tests read every line logged).
+    /// </summary>
+    public static async Task<ControlPlaneServer> StartAsync(string[] args, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        var options = ControlPlaneOptionsLoader.Load(builder.Configuration);
+        var edges = ControlPlaneOptionsLoader.ParseEdges(options.Edges);
+
+        if (options.LogFormat == "json")
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole();
+        }
+
+        // ASP.NET Core's per-request lines would drown the change log; its warnings and errors still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+        builder.WebHost.UseUrls(ControlPlaneOptionsLoader.SplitList(options.Urls));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+        });
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddRouting();
+        var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger("EdgeFence.ControlPlane");
+
+        var (signingKey, generated) = SigningKeyFile.LoadOrCreate(options.SigningKey);
+        var publicKeyPath = SigningKeyFile.PublicKeyPath(options.SigningKey);
+        if (generated)
+        {
+            Log.SigningKeyGenerated(logger, options.SigningKey, publicKeyPath);
+        }
+
+        var time = TimeProvider.System;
+        var pusher = new EdgePusher(edges, TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"));
+        try
+        {
+            Database database;
+            try
+            {
+                database = new Database(options.Database);
+                Migrator.Migrate(database, Migrations.All, logger);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                throw new ControlPlaneConfigurationException("ControlPlane:Database", $"'{options.Database}' cannot be opened as a SQLite database ({ex.Message})");
+            }
+
+            var changes = new ChangeRunner(database, new SnapshotIssuer(signingKey), pusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Changes"));
+            pusher.Start();
+            var latest = await changes.InitializeAsync().ConfigureAwait(false);
+
+            var openApi = OpenApiDocument.Load();
+            // Middleware built by hand rather than UseMiddleware<T>, which finds constructors by reflection.
+            var apiLogger = loggers.CreateLogger("EdgeFence.ControlPlane.Api");
+            var adminKey = new ApiKey(options.AdminKey!);
+            var edgeKey = options.EdgeKey is null ? null : new ApiKey(options.EdgeKey);
+            app.Use(next => new ProblemMiddleware(next, apiLogger).InvokeAsync);
+            app.Use(next => new ApiKeyMiddleware(next, adminKey, edgeKey, apiLogger).InvokeAsync);
+            app.UseRouting();
+            new SiteEndpoints(database, changes).Map(app);
+            new PlanEndpoints(database, changes).Map(app);
+            new ResourceEndpoints(database, changes).Map(app);
+            new TokenEndpoints(database, changes).Map(app);
+            new UsageEndpoints(database).Map(app);
+            new SnapshotEndpoints(pusher).Map(app);
+            app.MapGet(OpenApiDocument.Path, context =>
+            {
+                context.Response.ContentType = "application/json";
+                return context.Response.Body.WriteAsync(openApi, context.RequestAborted).AsTask();
+            });
+            app.MapGet("/healthz", context =>
+            {
+                context.Response.ContentType = "application/json";
+                return context.Response.WriteAsync("{\"status\":\"alive\"}", context.RequestAborted);
+            });
+            app.MapFallback(context => throw new ApiProblemException(404, "not-found", "Not found", $"no endpoint {context.Request.Method} {context.Request.Path}"));
+
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw new ControlPlaneConfigurationException("ControlPlane:Urls", ex.Message);
+            }
+
+            var server = new ControlPlaneServer(app, pusher, signingKey, database.Path, publicKeyPath, logger);
+            Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
+            return server;
+        }
+        catch
+        {
+            await pusher.DisposeAsync().ConfigureAwait(false);
+            signingKey.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Completes when the process is asked to stop (SIGTERM, Ctrl-C).</summary>
+    public Task WaitForShutdownAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _app.Lifetime.ApplicationStopping.Register(() => done.TrySetResult());
+        return done.Task;
+    }
+
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        Log.Stopping(_logger);
+        await _app.StopAsync().ConfigureAwait(false);
+        await _pusher.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _signingKey.Dispose();
+    }
+}

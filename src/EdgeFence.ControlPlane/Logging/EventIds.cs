@@ -1,0 +1,23 @@
+namespace EdgeFence.ControlPlane.Logging;
+
+/// <summary>Every event id the control plane logs, in one list so ids never collide.</summary>
+internal static class EventIds
+{
+    public const int Started = 1;
+    public const int Stopping = 2;
+    public const int SigningKeyGenerated = 3;
+    public const int SchemaMigrated = 4;
+    public const int UnhandledError = 5;
+
+    public const int Unauthorized = 100;
+    public const int ClientError = 101;
+
+    public const int ChangeCommitted = 200;
+    public const int ChangeRefused = 201;
+    public const int SnapshotResigned = 202;
+
+    public const int PushApplied = 300;
+    public const int PushFailed = 301;
+    public const int PushRetrying = 302;
+    public const int EdgeAhead = 303;
+}

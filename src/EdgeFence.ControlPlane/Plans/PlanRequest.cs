@@ -1,0 +1,18 @@
+namespace EdgeFence.ControlPlane.Plans;
+
+/// <summary>
+/// The body of <c>POST /v1/sites/{id}/plans</c> and <c>PATCH /v1/plans/{id}</c>. <c>quota</c> or
+/// <c>rateLimit</c> null means no limit of that kind; on PATCH a field left out keeps its value.
+/// </summary>
+public sealed class PlanRequest
+{
+    public string? Name { get; set; }
+    public QuotaBody? Quota { get; set; }
+    public RateLimitBody? RateLimit { get; set; }
+
+    /// <summary>Price per billing period in currency units (<c>9.99</c>), at most 6 decimals.</summary>
+    public decimal? Price { get; set; }
+
+    /// <summary>ISO 4217 code; default <c>USD</c>.</summary>
+    public string? Currency { get; set; }
+}

@@ -1,0 +1,18 @@
+namespace EdgeFence.ControlPlane.Sites;
+
+/// <summary>The body of <c>POST /v1/sites</c>.</summary>
+public sealed class CreateSiteRequest
+{
+    public string? Name { get; set; }
+    public string? Slug { get; set; }
+    public string? OriginUrl { get; set; }
+    public List<string?>? Hosts { get; set; }
+
+    /// <summary>Private headers the edge adds to every forwarded request (for example the origin's own API key).</summary>
+    public Dictionary<string, string?>? StaticHeaders { get; set; }
+
+    /// <summary>Private query parameters the edge adds to every forwarded request.</summary>
+    public Dictionary<string, string?>? StaticQuery { get; set; }
+
+    public bool? DenyByDefault { get; set; }
+}

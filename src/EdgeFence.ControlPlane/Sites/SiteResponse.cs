@@ -1,0 +1,18 @@
+namespace EdgeFence.ControlPlane.Sites;
+
+/// <summary>
+/// A site as the API shows it. Static header and query values are private to the origin (API keys, often), so
+/// only their names are shown, like the HMAC secret and origin key, which are shown once at creation only.
+/// </summary>
+public class SiteResponse
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Slug { get; init; }
+    public required string OriginUrl { get; init; }
+    public required IReadOnlyList<string> Hosts { get; init; }
+    public required IReadOnlyList<string> StaticHeaders { get; init; }
+    public required IReadOnlyList<string> StaticQuery { get; init; }
+    public required bool DenyByDefault { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}

@@ -1,0 +1,112 @@
+namespace EdgeFence.ControlPlane.Storage;
+
+/// <summary>
+/// The schema, as the ordered list of steps that build it. Each runs once, in its own transaction, recorded
+/// in <c>schema_migrations</c>.
+/// </summary>
+/// <remarks>
+/// What is stored, and why: tokens and origin keys only as SHA-256 (the edge needs nothing more); the site's
+/// HMAC secret and its static headers and query parameters in clear, because the edge must send them and
+/// the control plane is where they come from. The file is therefore created owner-only.
+/// </remarks>
+internal static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "sites, plans with revisions, resources, tokens, latest snapshot", """
+            CREATE TABLE sites (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                slug TEXT NOT NULL UNIQUE,
+                origin_url TEXT NOT NULL,
+                hmac_secret BLOB NOT NULL,
+                origin_key_hash BLOB NOT NULL,
+                deny_by_default INTEGER NOT NULL,
+                created_at_unix INTEGER NOT NULL
+            );
+
+            CREATE TABLE site_hosts (
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                host TEXT NOT NULL,
+                PRIMARY KEY (site_id, position)
+            );
+
+            -- Static headers (kind 'header') and query parameters (kind 'query') the edge adds when forwarding.
+            CREATE TABLE site_injections (
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('header', 'query')),
+                position INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (site_id, kind, position)
+            );
+
+            CREATE TABLE plans (
+                id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                current_revision INTEGER NOT NULL,
+                created_at_unix INTEGER NOT NULL
+            );
+
+            -- A plan's terms never change in place: an update adds a revision, and tokens stay on the revision
+            -- they were issued (or migrated) on.
+            CREATE TABLE plan_revisions (
+                plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+                revision INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                quota_units INTEGER,
+                quota_period INTEGER NOT NULL,
+                quota_mode INTEGER NOT NULL,
+                rate_limit_requests INTEGER,
+                rate_limit_window_seconds INTEGER NOT NULL,
+                price_micros INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                created_at_unix INTEGER NOT NULL,
+                PRIMARY KEY (plan_id, revision)
+            );
+
+            CREATE TABLE resources (
+                id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                pattern TEXT NOT NULL,
+                methods TEXT NOT NULL,
+                cost INTEGER NOT NULL,
+                private_path TEXT,
+                created_at_unix INTEGER NOT NULL
+            );
+
+            -- The entitlement: one per issued token, kept across rotations (the edge counts usage by its id).
+            CREATE TABLE tokens (
+                id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                plan_id TEXT NOT NULL,
+                plan_revision INTEGER NOT NULL,
+                customer TEXT NOT NULL,
+                expires_at_unix INTEGER NOT NULL,
+                revoked_at_unix INTEGER,
+                created_at_unix INTEGER NOT NULL,
+                FOREIGN KEY (plan_id, plan_revision) REFERENCES plan_revisions(plan_id, revision)
+            );
+            CREATE INDEX tokens_by_plan ON tokens(plan_id);
+
+            -- The token strings of an entitlement, as SHA-256 only. A rotation adds one and gives the old one an expiry.
+            CREATE TABLE token_hashes (
+                hash BLOB PRIMARY KEY,
+                token_id TEXT NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                expires_at_unix INTEGER NOT NULL,
+                created_at_unix INTEGER NOT NULL
+            );
+            CREATE INDEX token_hashes_by_token ON token_hashes(token_id);
+
+            -- The latest signed snapshot; its version is the counter every change increments.
+            CREATE TABLE snapshot (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                version INTEGER NOT NULL,
+                created_at_unix_ms INTEGER NOT NULL,
+                bytes BLOB NOT NULL,
+                signature BLOB NOT NULL
+            );
+            """),
+    ];
+}
