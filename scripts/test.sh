@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Every test suite, then the AOT publish and the end-to-end smoke tests against the native binary,
-# then the demo in smoke mode. Installs what it needs. Ends with one line: "tests: N passed, M failed".
+# then the demo in smoke mode and a short quota-accuracy load test (loadtests/accuracy.sh).
+# Installs what it needs. Ends with one line: "tests: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-scripts/ensure-packages.sh clang zlib1g-dev curl redis-server
+scripts/ensure-packages.sh clang zlib1g-dev curl redis-server redis-tools
 
 results="artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
@@ -49,6 +50,9 @@ fi
 if step "native AOT publish" scripts/publish-aot.sh; then
   run_tests tests/EdgeFence.AotSmoke.Tests "EDGEFENCE_BINARY=$PWD/artifacts/edge/edgefence-edge"
   step "demo smoke (scripts/demo.sh --smoke)" scripts/demo.sh --smoke --no-build
+  # A short accuracy run: 3 native edges, one hard quota, saturating load. The quota is lowered
+  # from 20000 so it runs out early in the 5 s (admissions go through the origin, ~5000/s here).
+  step "quota accuracy under load (loadtests/accuracy.sh)" loadtests/accuracy.sh --duration 5 --quota 5000 --no-build
 fi
 
 echo

@@ -10,15 +10,23 @@ namespace EdgeFence.Edge.Tests.Sync;
 /// <summary>Several real edges sharing one real redis-server: the global quota holds.</summary>
 public sealed class SharedQuotaTests
 {
-    private const string SharedToken = "tok-shared-0001";
+    internal const string SharedToken = "tok-shared-0001";
     private const string SharedRateToken = "tok-shared-rate-0001";
 
-    private static Snapshot SharedSnapshot(string originUrl, long quota)
+    /// <summary>The <paramref name="index"/>-th token of <see cref="SharedSnapshot"/>: its id and the token itself.</summary>
+    internal static (string Id, string Token) SharedTokenAt(int index)
+        => index == 0 ? ("t-shared", SharedToken) : ($"t-shared-{index}", $"tok-shared-{index + 1:D4}");
+
+    /// <summary>The standard test snapshot plus a hard-quota plan and <paramref name="tokens"/> tokens on it.</summary>
+    internal static Snapshot SharedSnapshot(string originUrl, long quota, int tokens = 1)
     {
-        var baseline = TestSnapshot.Create(originUrl, 1, tokens =>
+        var baseline = TestSnapshot.Create(originUrl, 1, list =>
         {
-            tokens.Add(new TokenRecord { Id = "t-shared", SiteId = "demo", PlanId = "plan-shared", Customer = "shared-co", Hash = TokenHasher.Hash(SharedToken) });
-            tokens.Add(new TokenRecord { Id = "t-shared-rate", SiteId = "demo", PlanId = "plan-shared-rate", Customer = "rate-co", Hash = TokenHasher.Hash(SharedRateToken) });
+            list.AddRange(Enumerable.Range(0, tokens).Select(i => new TokenRecord
+            {
+                Id = SharedTokenAt(i).Id, SiteId = "demo", PlanId = "plan-shared", Customer = "shared-co", Hash = TokenHasher.Hash(SharedTokenAt(i).Token),
+            }));
+            list.Add(new TokenRecord { Id = "t-shared-rate", SiteId = "demo", PlanId = "plan-shared-rate", Customer = "rate-co", Hash = TokenHasher.Hash(SharedRateToken) });
         });
         return new Snapshot
         {
@@ -35,19 +43,19 @@ public sealed class SharedQuotaTests
         };
     }
 
-    private static async Task<EdgeHost[]> StartEdgesAsync(string originUrl, long quota, string redis, int count, params string[] extra)
+    internal static async Task<EdgeHost[]> StartEdgesAsync(Snapshot snapshot, string redis, int count, params string[] extra)
     {
         var edges = new EdgeHost[count];
         for (var i = 0; i < count; i++)
         {
-            edges[i] = await EdgeHost.StartAsync(SharedSnapshot(originUrl, quota), [$"--EdgeFence:Redis={redis}", $"--EdgeFence:NodeId=edge-{i}", $"--EdgeFence:EdgeCount={count}", "--EdgeFence:SyncIntervalMs=20", .. extra]);
+            edges[i] = await EdgeHost.StartAsync(snapshot, [$"--EdgeFence:Redis={redis}", $"--EdgeFence:NodeId=edge-{i}", $"--EdgeFence:EdgeCount={count}", "--EdgeFence:SyncIntervalMs=20", .. extra]);
         }
 
         return edges;
     }
 
     /// <summary>Drives every edge with several workers until each worker has seen 20 refusals in a row (or the cap).</summary>
-    private static async Task<ConcurrentDictionary<HttpStatusCode, int>> DriveUntilRefusedAsync(EdgeHost[] edges, int workersPerEdge, int cap)
+    internal static async Task<ConcurrentDictionary<HttpStatusCode, int>> DriveUntilRefusedAsync(EdgeHost[] edges, int workersPerEdge, int cap, string token = SharedToken)
     {
         var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
         var sent = 0;
@@ -56,7 +64,7 @@ public sealed class SharedQuotaTests
             var refusedInARow = 0;
             while (refusedInARow < 20 && Interlocked.Increment(ref sent) <= cap)
             {
-                using var response = await edge.GetAsync("/api/v1/items", SharedToken);
+                using var response = await edge.GetAsync("/api/v1/items", token);
                 statuses.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
                 refusedInARow = response.StatusCode == (HttpStatusCode)429 ? refusedInARow + 1 : 0;
             }
@@ -64,24 +72,36 @@ public sealed class SharedQuotaTests
         return statuses;
     }
 
-    private static async Task<long> LedgerUsedAsync(RedisServer redis)
+    /// <summary>
+    /// Every ledger hash of one entitlement: its key, the primary it was found on (each primary is
+    /// scanned, so this also works on a cluster) and the sum of its <c>u:*</c> fields, read through the
+    /// (cluster-aware) client.
+    /// </summary>
+    internal static async Task<List<(string Key, string Server, long Used)>> LedgerAsync(string connectionString, string tokenId)
     {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var server = connection.GetServer(redis.ConnectionString);
-        long used = 0;
-        await foreach (var key in server.KeysAsync(pattern: "ef:{demo:t-shared}:q:*"))
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(connectionString);
+        var hashes = new List<(string Key, string Server, long Used)>();
+        foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
         {
-            foreach (var field in await connection.GetDatabase().HashGetAllAsync(key))
+            await foreach (var key in server.KeysAsync(pattern: $"ef:{{demo:{tokenId}}}:q:*"))
             {
-                if (field.Name.ToString().StartsWith("u:", StringComparison.Ordinal))
+                long used = 0;
+                foreach (var field in await connection.GetDatabase().HashGetAllAsync(key))
                 {
-                    used += (long)field.Value;
+                    if (field.Name.ToString().StartsWith("u:", StringComparison.Ordinal))
+                    {
+                        used += (long)field.Value;
+                    }
                 }
+
+                hashes.Add((key.ToString(), server.EndPoint.ToString()!, used));
             }
         }
 
-        return used;
+        return hashes;
     }
+
+    private static async Task<long> LedgerUsedAsync(RedisServer redis) => (await LedgerAsync(redis.ConnectionString, "t-shared")).Sum(h => h.Used);
 
     [Fact]
     public async Task Three_edges_driven_concurrently_admit_exactly_the_hard_quota()
@@ -89,7 +109,7 @@ public sealed class SharedQuotaTests
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
         const long Quota = 300;
-        var edges = await StartEdgesAsync(origin.Url, Quota, redis.ConnectionString, 3);
+        var edges = await StartEdgesAsync(SharedSnapshot(origin.Url, Quota), redis.ConnectionString, 3);
         try
         {
             var statuses = await DriveUntilRefusedAsync(edges, workersPerEdge: 6, cap: 5000);
@@ -117,7 +137,7 @@ public sealed class SharedQuotaTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
-        var edges = await StartEdgesAsync(origin.Url, 100, redis.ConnectionString, 2);
+        var edges = await StartEdgesAsync(SharedSnapshot(origin.Url, 100), redis.ConnectionString, 2);
         try
         {
             for (var i = 0; i < 3; i++)
@@ -155,7 +175,7 @@ public sealed class SharedQuotaTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
-        var edges = await StartEdgesAsync(origin.Url, 10_000_000, redis.ConnectionString, 2);
+        var edges = await StartEdgesAsync(SharedSnapshot(origin.Url, 10_000_000), redis.ConnectionString, 2);
         var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
         using var stop = new CancellationTokenSource();
         var load = edges.SelectMany(edge => Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
@@ -245,7 +265,7 @@ public sealed class SharedQuotaTests
     {
         await using var origin = await TestOrigin.StartAsync();
         var unreachable = "127.0.0.1:1";
-        var edges = await StartEdgesAsync(origin.Url, 1000, unreachable, 1, "--EdgeFence:MaxOverAdmission=7");
+        var edges = await StartEdgesAsync(SharedSnapshot(origin.Url, 1000), unreachable, 1, "--EdgeFence:MaxOverAdmission=7");
         await using var edge = edges[0];
         var statuses = await DriveUntilRefusedAsync(edges, workersPerEdge: 2, cap: 200);
 
