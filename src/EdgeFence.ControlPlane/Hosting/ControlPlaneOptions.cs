@@ -26,7 +26,7 @@ public sealed class ControlPlaneOptions
     /// <summary>Edge admin listener URLs snapshots are pushed to, ';'-separated.</summary>
     public string? Edges { get; set; }
 
-    /// <summary>Redis connection string to read usage from; must be empty in this build.</summary>
+    /// <summary>StackExchange.Redis connection string of the edges' shared ledger, to read usage from; empty: no usage.</summary>
     public string? Redis { get; set; }
 
     /// <summary>Longest wait between two push attempts to an edge that fails, in seconds.</summary>

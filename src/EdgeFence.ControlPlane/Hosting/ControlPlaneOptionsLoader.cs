@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using StackExchange.Redis;
 
 namespace EdgeFence.ControlPlane.Hosting;
 
@@ -50,12 +51,7 @@ internal static partial class ControlPlaneOptionsLoader
         }
 
         ParseEdges(options.Edges);
-        if (!string.IsNullOrWhiteSpace(options.Redis))
-        {
-            // The edges' Redis layout is not part of this build; reading numbers from a guessed layout would report wrong usage.
-            throw new ControlPlaneConfigurationException("ControlPlane:Redis", "reading usage from Redis is not part of this build yet; leave it empty");
-        }
-
+        ParseRedis(options.Redis);
         if (options.PushRetryMaxSeconds is < 1 or > 3600)
         {
             throw new ControlPlaneConfigurationException("ControlPlane:PushRetryMaxSeconds", "must be between 1 and 3600");
@@ -95,6 +91,33 @@ internal static partial class ControlPlaneOptionsLoader
         }
 
         return result;
+    }
+
+    /// <summary>The Redis connection (<c>AbortOnConnectFail</c> off: a Redis down at start is retried, not fatal); null if not set.</summary>
+    public static ConfigurationOptions? ParseRedis(string? redis)
+    {
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            return null;
+        }
+
+        ConfigurationOptions parsed;
+        try
+        {
+            parsed = ConfigurationOptions.Parse(redis);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ControlPlaneConfigurationException("ControlPlane:Redis", $"not a StackExchange.Redis connection string ({ex.Message})");
+        }
+
+        if (parsed.EndPoints.Count == 0)
+        {
+            throw new ControlPlaneConfigurationException("ControlPlane:Redis", "names no Redis endpoint (host:port)");
+        }
+
+        parsed.AbortOnConnectFail = false;
+        return parsed;
     }
 
     public static string[] SplitList(string? value) => (value ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

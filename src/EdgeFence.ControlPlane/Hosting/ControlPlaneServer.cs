@@ -19,6 +19,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace EdgeFence.ControlPlane.Hosting;
 
@@ -40,13 +41,15 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     private readonly EdgePusher _pusher;
     private readonly ECDsa _signingKey;
     private readonly ILogger _logger;
+    private readonly ConnectionMultiplexer? _redis;
     private int _stopped;
 
-    private ControlPlaneServer(WebApplication app, EdgePusher pusher, ECDsa signingKey, string databasePath, string publicKeyPath, ILogger logger)
+    private ControlPlaneServer(WebApplication app, EdgePusher pusher, ECDsa signingKey, ConnectionMultiplexer? redis, string databasePath, string publicKeyPath, ILogger logger)
     {
         _app = app;
         _pusher = pusher;
         _signingKey = signingKey;
+        _redis = redis;
         DatabasePath = databasePath;
         PublicKeyPath = publicKeyPath;
         _logger = logger;
@@ -78,6 +81,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         var options = ControlPlaneOptionsLoader.Load(builder.Configuration);
         var edges = ControlPlaneOptionsLoader.ParseEdges(options.Edges);
+        var redisOptions = ControlPlaneOptionsLoader.ParseRedis(options.Redis);
 
         if (options.LogFormat == "json")
         {
@@ -109,6 +113,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
         var time = TimeProvider.System;
         var pusher = new EdgePusher(edges, TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"));
+        ConnectionMultiplexer? redis = null;
         try
         {
             Database database;
@@ -126,6 +131,8 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             pusher.Start();
             var latest = await changes.InitializeAsync().ConfigureAwait(false);
 
+            // One connection for the process; AbortOnConnectFail is off, so a Redis down at start only makes usage 503 until it answers.
+            redis = redisOptions is null ? null : await ConnectionMultiplexer.ConnectAsync(redisOptions).ConfigureAwait(false);
             var openApi = OpenApiDocument.Load();
             // Middleware built by hand rather than UseMiddleware<T>, which finds constructors by reflection.
             var apiLogger = loggers.CreateLogger("EdgeFence.ControlPlane.Api");
@@ -138,7 +145,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new PlanEndpoints(database, changes).Map(app);
             new ResourceEndpoints(database, changes).Map(app);
             new TokenEndpoints(database, changes).Map(app);
-            new UsageEndpoints(database).Map(app);
+            new UsageEndpoints(database, redis, time).Map(app);
             new SnapshotEndpoints(pusher).Map(app);
             app.MapGet(OpenApiDocument.Path, context =>
             {
@@ -161,12 +168,17 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Urls", ex.Message);
             }
 
-            var server = new ControlPlaneServer(app, pusher, signingKey, database.Path, publicKeyPath, logger);
+            var server = new ControlPlaneServer(app, pusher, signingKey, redis, database.Path, publicKeyPath, logger);
             Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
             return server;
         }
         catch
         {
+            if (redis is not null)
+            {
+                await redis.DisposeAsync().ConfigureAwait(false);
+            }
+
             await pusher.DisposeAsync().ConfigureAwait(false);
             signingKey.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
@@ -198,6 +210,11 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+
         _signingKey.Dispose();
     }
 }

@@ -7,6 +7,7 @@ using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Resources;
 using EdgeFence.ControlPlane.Sites;
 using EdgeFence.ControlPlane.Tokens;
+using EdgeFence.ControlPlane.Usage;
 
 namespace EdgeFence.ControlPlane.Json;
 
@@ -33,6 +34,7 @@ namespace EdgeFence.ControlPlane.Json;
 [JsonSerializable(typeof(IssuedTokenResponse))]
 [JsonSerializable(typeof(ItemsResponse<TokenResponse>))]
 [JsonSerializable(typeof(EdgesResponse))]
+[JsonSerializable(typeof(UsageResponse))]
 [JsonSerializable(typeof(ProblemBody))]
 internal sealed partial class ControlPlaneJsonContext : JsonSerializerContext
 {

@@ -9,7 +9,9 @@ public sealed class ConfigurationTests
     [InlineData("ControlPlane:AdminKey", "--ControlPlane:AdminKey=short")]
     [InlineData("ControlPlane:EdgeKey", "--ControlPlane:EdgeKey=tiny")]
     [InlineData("ControlPlane:Edges", "--ControlPlane:Edges=ftp://edge")]
-    [InlineData("ControlPlane:Redis", "--ControlPlane:Redis=127.0.0.1:6379")]
+    [InlineData("ControlPlane:Redis", "--ControlPlane:Redis=127.0.0.1:6379,notAnOption=1")]
+    [InlineData("ControlPlane:Redis", "--ControlPlane:Redis=connectTimeout=soon")]
+    [InlineData("ControlPlane:Redis", "--ControlPlane:Redis=abortConnect=false")]
     [InlineData("ControlPlane:PushRetryMaxSeconds", "--ControlPlane:PushRetryMaxSeconds=0")]
     [InlineData("ControlPlane:PushWaitMilliseconds", "--ControlPlane:PushWaitMilliseconds=soon")]
     public async Task Bad_configuration_is_refused_naming_the_key(string key, string? arg)

@@ -36,18 +36,19 @@ public sealed class TestStack : IAsyncDisposable
         .. pull ? new[] { $"--EdgeFence:ControlPlaneUrl={ControlPlaneUrl}", $"--EdgeFence:ControlPlaneKey={ControlPlaneHost.EdgeKey}" } : [],
     ];
 
-    public static async Task<TestStack> StartAsync(bool edgePulls = true)
+    /// <summary><paramref name="redis"/>: a connection string both the control plane and the edge (node <c>edge-a</c>) use.</summary>
+    public static async Task<TestStack> StartAsync(bool edgePulls = true, string? redis = null)
     {
         var origin = await TestOrigin.StartAsync();
         var port = FreePort.Next();
-        var controlPlane = await ControlPlaneHost.StartAsync([$"http://127.0.0.1:{port}"]);
+        var controlPlane = await ControlPlaneHost.StartAsync([$"http://127.0.0.1:{port}"], redis is null ? [] : [$"--ControlPlane:Redis={redis}"]);
         var stack = new TestStack(origin, controlPlane, null!, port);
-        var edge = await EdgeHost.StartAsync(null, stack.EdgeArgs(edgePulls));
+        var edge = await EdgeHost.StartAsync(null, [.. stack.EdgeArgs(edgePulls), .. redis is null ? Array.Empty<string>() : [$"--EdgeFence:Redis={redis}", "--EdgeFence:NodeId=edge-a"]]);
         return new TestStack(origin, controlPlane, edge, port);
     }
 
     /// <summary>A site at host <see cref="TestSnapshot.SiteHost"/> in front of the test origin, a plan, <c>/api/*</c>, and a token.</summary>
-    public async Task<DemoConfig> CreateDemoAsync(long quotaUnits = 100, int rateLimit = 1000)
+    public async Task<DemoConfig> CreateDemoAsync(long quotaUnits = 100, int rateLimit = 1000, string quotaMode = "hard")
     {
         var site = await ControlPlane.PostAsync("/v1/sites", new { name = "Demo API", slug = "demo", originUrl = Origin.Url, hosts = new[] { TestSnapshot.SiteHost } });
         Assert.True(site.Status == HttpStatusCode.Created, site.ToString());
@@ -55,7 +56,7 @@ public sealed class TestStack : IAsyncDisposable
         var plan = await ControlPlane.PostAsync($"/v1/sites/{siteId}/plans", new
         {
             name = "Starter",
-            quota = new { units = quotaUnits, period = "month", mode = "hard" },
+            quota = new { units = quotaUnits, period = "month", mode = quotaMode },
             rateLimit = new { requests = rateLimit, windowSeconds = 60 },
             price = 9.99m,
         });
