@@ -168,8 +168,11 @@ internal sealed class DecisionEngine
                 decision.RetryAfterSeconds = Math.Max(1, decision.QuotaResetSeconds);
                 return;
             case EnforceVerdict.NeedLease or EnforceVerdict.NeedResync:
+                // Until the ledger answers, this reads as a refusal; if it never does in time, the
+                // client retries in a second, not at the end of the period: the quota may well be left.
                 Deny(ref decision, DenyReason.QuotaExhausted);
-                decision.RetryAfterSeconds = Math.Max(1, decision.QuotaResetSeconds);
+                decision.RetryAfterSeconds = 1;
+                decision.QuotaResetSeconds = 1;
                 decision.Pending = output.Verdict;
                 return;
             default:

@@ -32,14 +32,24 @@ internal static class LedgerScripts
         """;
 
     /// <summary>
-    /// ARGV: node, need, quota, edges, maxSlice, expireAtMs. Grants this node a slice of what no node
-    /// holds yet: about free/(2·edges), at least what the request needs, at most maxSlice and free.
-    /// Free counts what was admitted beyond leases during an outage. Returns {node's leased total, free after}.
+    /// ARGV: node, need, quota, edges, maxSlice, expireAtMs, held. Grants this node a slice of what no
+    /// node holds yet: about free/(2·edges), at least what the request needs, at most maxSlice and
+    /// free. Free counts what was admitted beyond leases during an outage. <c>held</c> is the lease the
+    /// node already holds by its own count: when Redis lost data (restart without persistence,
+    /// failover), the node's lease is re-registered first, so the ledger never grants from units
+    /// the node still holds and a new slice always adds to what it has. Returns {node's leased total, free after}.
     /// </summary>
     public const string Grant = Sum + "\n" + """
 
         local lf = 'l:' .. ARGV[1]
         local mine = tonumber(redis.call('HGET', KEYS[1], lf) or '0')
+        local held = tonumber(ARGV[7])
+        if held > mine then
+          redis.call('HINCRBY', KEYS[1], 'g', held - mine)
+          redis.call('HSET', KEYS[1], lf, held)
+          granted = granted + held - mine
+          mine = held
+        end
         local free = tonumber(ARGV[3]) - math.max(granted, used)
         redis.call('PEXPIREAT', KEYS[1], ARGV[6])
         if free <= 0 then return {mine, 0} end

@@ -139,7 +139,7 @@ internal sealed class QuotaSync : IAsyncDisposable
             var counters = current.Counters;
             var need = Math.Max(1, counters.Used + cost - counters.Leased);
             var key = LedgerKey.For(token.Site.Id, token.Record.Id, counters.PeriodStartMs);
-            var (leased, free) = await _ledger.GrantAsync(key, need, token.Plan.QuotaUnits, _options.EdgeCount, _options.MaxLeaseSlice, ExpireAt(token, counters.PeriodStartMs)).ConfigureAwait(false);
+            var (leased, free) = await _ledger.GrantAsync(key, need, token.Plan.QuotaUnits, _options.EdgeCount, _options.MaxLeaseSlice, ExpireAt(token, counters.PeriodStartMs), counters.Leased).ConfigureAwait(false);
             var apply = Input(token, EnforceOperation.ApplyLease);
             apply.LedgerLeased = leased;
             apply.LedgerFree = free;

@@ -225,6 +225,40 @@ public sealed class SharedQuotaTests
     }
 
     [Fact]
+    public async Task An_edge_keeps_admitting_after_redis_restarts_empty()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        string[] args = [$"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:NodeId=edge-0", "--EdgeFence:SyncIntervalMs=20", "--EdgeFence:MaxLeaseSlice=1"];
+        await using var edge = await EdgeHost.StartAsync(SharedSnapshot(origin.Url, 1_000_000), args);
+        for (var i = 0; i < 100; i++)
+        {
+            using var ok = await edge.GetAsync("/api/v1/items", SharedToken);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        // Redis without persistence loses the ledger: the edge's lease of about 100 must not have to be re-earned one unit at a time.
+        await redis.StopAsync();
+        await redis.RestartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var statuses = new List<HttpStatusCode>();
+        while (statuses.Count < 50)
+        {
+            using var response = await edge.GetAsync("/api/v1/items", SharedToken);
+            if ((await edge.Admin.GetStringAsync("/readyz")).Contains("\"redis\":\"up\"", StringComparison.Ordinal))
+            {
+                statuses.Add(response.StatusCode);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "Redis did not come back within 20 s");
+        }
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        await edge.StopAsync();
+        Assert.True(await LedgerUsedAsync(redis) >= 150, "the restarted ledger must catch up with every admitted unit");
+    }
+
+    [Fact]
     public async Task Counts_of_an_edge_stopped_while_redis_was_down_reach_the_ledger_after_its_restart()
     {
         await using var redis = await RedisServer.StartAsync();
