@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Start-to-first-response time and idle RSS of the native edge, measured over several cold starts.
 
-Run scripts/demo.sh once first (it leaves a signed snapshot in .demo/), then:
+Run scripts/demo.sh once first (it leaves the edge's persisted, signed snapshot in .demo/data), then:
     scripts/measure-startup.py [runs]
-Each run starts artifacts/edge/edgefence-edge on a fresh DataDir with the demo snapshot, sends
+Each run starts artifacts/edge/edgefence-edge on a fresh DataDir holding only that snapshot, sends
 GET /demo/public/x to the public port in a tight loop until an HTTP answer comes back (the first
 answer is 502 unless the demo origin is up, which is still a response), waits 2 s, reads VmRSS
 from /proc, and stops the edge with SIGTERM.
@@ -14,17 +14,18 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.path.join(root, "artifacts/edge/edgefence-edge")
 demo = os.path.join(root, ".demo")
 runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-for needed in (binary, os.path.join(demo, "snapshot.msgpack")):
+persisted = os.path.join(demo, "data", "snapshot.bin")
+for needed in (binary, persisted):
     if not os.path.exists(needed):
         sys.exit(f"measure-startup: {needed} is missing: run scripts/demo.sh --smoke first")
 
 samples = []
 for run in range(runs):
     data = tempfile.mkdtemp(prefix="edgefence-measure-")
+    shutil.copy(persisted, os.path.join(data, "snapshot.bin"))
     started = time.perf_counter()
     edge = subprocess.Popen([binary, "--EdgeFence:Urls=http://127.0.0.1:18080", "--EdgeFence:AdminUrls=http://127.0.0.1:18081",
-                             f"--EdgeFence:DataDir={data}", f"--EdgeFence:SnapshotPath={demo}/snapshot.msgpack",
-                             f"--EdgeFence:SnapshotPublicKey={demo}/keys/snapshot-signing.pub.pem"],
+                             f"--EdgeFence:DataDir={data}", f"--EdgeFence:SnapshotPublicKey={demo}/keys/snapshot-signing.pub.pem"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     answer = b""
     while not answer.startswith(b"HTTP/1.1"):
