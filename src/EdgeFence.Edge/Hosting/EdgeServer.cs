@@ -88,8 +88,10 @@ public sealed class EdgeServer : IAsyncDisposable
             Func<double>? reconcileLag = ledger is null ? null : () => sp.GetService<QuotaSync>()?.ReconcileLagSeconds ?? 0;
             return new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp, reconcileLag);
         });
+        IDecisionSink files = new NdjsonDecisionSink(Path.Combine(options.DataDir, "decisions"), nodeId);
+        var decisionSink = ledger is null ? files : new RedisStreamDecisionSink(ledger, files, nodeId);
         services.AddSingleton(sp => new DecisionLogWriter(
-            new NdjsonDecisionSink(Path.Combine(options.DataDir, "decisions"), nodeId),
+            decisionSink,
             options.DecisionLogCapacity,
             sp.GetRequiredService<EdgeMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.DecisionLog")));

@@ -70,5 +70,9 @@ internal sealed class RedisLedger : IAsyncDisposable
         return (values[0].IsNull ? 0 : (long)values[0], values[1].IsNull ? 0 : (long)values[1]);
     }
 
+    /// <summary>Appends one entry to a stream, trimming it to about <paramref name="maxLength"/> entries.</summary>
+    public Task StreamAddAsync(string key, NameValueEntry[] fields, long maxLength)
+        => _redis.GetDatabase().StreamAddAsync(key, fields, maxLength: (int)Math.Min(int.MaxValue, maxLength), useApproximateMaxLength: true);
+
     public ValueTask DisposeAsync() => _redis.DisposeAsync();
 }

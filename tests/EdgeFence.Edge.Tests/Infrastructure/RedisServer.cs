@@ -52,6 +52,17 @@ public sealed class RedisServer : IAsyncDisposable
         throw new InvalidOperationException($"redis-server did not listen on {Port}");
     }
 
+    /// <summary>SIGSTOP: the server keeps its data and its connections but answers nothing (a hung Redis).</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     public async Task StopAsync()
     {
         if (_process is { HasExited: false })
