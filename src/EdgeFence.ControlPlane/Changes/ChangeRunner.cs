@@ -3,6 +3,7 @@ using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Snapshots;
 using EdgeFence.ControlPlane.Storage;
+using EdgeFence.ControlPlane.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeFence.ControlPlane.Changes;
@@ -27,9 +28,11 @@ internal sealed class ChangeRunner
     private readonly TimeProvider _time;
     private readonly TimeSpan _pushWait;
     private readonly ILogger _logger;
+    private readonly ControlPlaneMetrics? _metrics;
 
-    public ChangeRunner(Database database, SnapshotIssuer issuer, EdgePusher pusher, TimeProvider time, TimeSpan pushWait, ILogger logger)
+    public ChangeRunner(Database database, SnapshotIssuer issuer, EdgePusher pusher, TimeProvider time, TimeSpan pushWait, ILogger logger, ControlPlaneMetrics? metrics = null)
     {
+        _metrics = metrics;
         _database = database;
         _issuer = issuer;
         _pusher = pusher;
@@ -40,9 +43,10 @@ internal sealed class ChangeRunner
 
     /// <summary>
     /// Runs <paramref name="apply"/> in a transaction and commits it with a new snapshot version, or, if it
-    /// or the snapshot's validation throws, rolls everything back and rethrows.
+    /// or the snapshot's validation throws, rolls everything back and rethrows. <paramref name="kind"/> (site, plan,
+    /// resource, token, snapshot) labels the change in <c>edgefence_controlplane_changes_total</c>.
     /// </summary>
-    public async Task<T> RunAsync<T>(string description, Func<Change, T> apply, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(string kind, string description, Func<Change, T> apply, CancellationToken cancellationToken)
     {
         T result;
         SignedSnapshot? issued = null;
@@ -85,6 +89,7 @@ internal sealed class ChangeRunner
         if (issued is not null)
         {
             Log.ChangeCommitted(_logger, description, issued.Version);
+            _metrics?.Changed(kind);
             await _pusher.WaitForEdgesAsync(issued.Version, _pushWait, cancellationToken).ConfigureAwait(false);
         }
 
@@ -105,7 +110,7 @@ internal sealed class ChangeRunner
             return latest;
         }
 
-        await RunAsync("initial snapshot", _ => 0, CancellationToken.None).ConfigureAwait(false);
+        await RunAsync("snapshot", "initial snapshot", _ => 0, CancellationToken.None).ConfigureAwait(false);
         latest = SnapshotIssuer.ReadLatest(_database)!;
         if (latest.Version > 1)
         {

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.Snapshots;
+using EdgeFence.ControlPlane.Telemetry;
 using EdgeFence.Core.Security;
 using Microsoft.Extensions.Logging;
 
@@ -37,12 +38,14 @@ internal sealed class EdgePusher : IAsyncDisposable
     private readonly TimeSpan _retryMax;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ControlPlaneMetrics? _metrics;
     private readonly CancellationTokenSource _stop = new();
     private Task[] _loops = [];
     private volatile SignedSnapshot? _latest;
 
-    public EdgePusher(IReadOnlyList<Uri> edges, TimeSpan retryMax, TimeProvider time, ILogger logger)
+    public EdgePusher(IReadOnlyList<Uri> edges, TimeSpan retryMax, TimeProvider time, ILogger logger, ControlPlaneMetrics? metrics = null)
     {
+        _metrics = metrics;
         _targets = [.. edges.Select(e => new EdgeTarget(e))];
         _retryMax = retryMax;
         _time = time;
@@ -106,6 +109,13 @@ internal sealed class EdgePusher : IAsyncDisposable
         }
     }
 
+    /// <summary>Edges whose acknowledged version is older than the latest (or none yet since this process started).</summary>
+    public int EdgesBehind()
+    {
+        var latest = _latest?.Version ?? 0;
+        return _targets.Count(t => (t.AppliedVersion ?? 0) < latest);
+    }
+
     public EdgesResponse Status() => new() { LatestVersion = _latest?.Version ?? 0, Edges = [.. _targets.Select(t => t.Status())] };
 
     private async Task RunAsync(EdgeTarget target, CancellationToken stop)
@@ -138,6 +148,7 @@ internal sealed class EdgePusher : IAsyncDisposable
                     continue;
                 }
 
+                _metrics?.PushFailed(target.Name);
                 var delay = Backoff(target.Failures + 1);
                 target.Record(latest.Version, outcome, now, now + delay);
                 if (target.Failures == 1)

@@ -9,7 +9,9 @@ using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Resources;
 using EdgeFence.ControlPlane.Sites;
 using EdgeFence.ControlPlane.Snapshots;
+using EdgeFence.ControlPlane.Stats;
 using EdgeFence.ControlPlane.Storage;
+using EdgeFence.ControlPlane.Telemetry;
 using EdgeFence.ControlPlane.Tokens;
 using EdgeFence.ControlPlane.Usage;
 using Microsoft.AspNetCore.Builder;
@@ -19,6 +21,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using StackExchange.Redis;
 
 namespace EdgeFence.ControlPlane.Hosting;
@@ -42,10 +45,12 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     private readonly ECDsa _signingKey;
     private readonly ILogger _logger;
     private readonly ConnectionMultiplexer? _redis;
+    private readonly ControlPlaneMetrics _metrics;
     private int _stopped;
 
-    private ControlPlaneServer(WebApplication app, EdgePusher pusher, ECDsa signingKey, ConnectionMultiplexer? redis, string databasePath, string publicKeyPath, ILogger logger)
+    private ControlPlaneServer(WebApplication app, EdgePusher pusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, string databasePath, string publicKeyPath, ILogger logger)
     {
+        _metrics = metrics;
         _app = app;
         _pusher = pusher;
         _signingKey = signingKey;
@@ -100,6 +105,9 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddRouting();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ControlPlaneMetrics.MeterName)
+            .AddPrometheusExporter());
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("EdgeFence.ControlPlane");
@@ -112,7 +120,9 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         }
 
         var time = TimeProvider.System;
-        var pusher = new EdgePusher(edges, TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"));
+        var metrics = new ControlPlaneMetrics();
+        var pusher = new EdgePusher(edges, TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"), metrics);
+        metrics.Observe(() => pusher.Latest?.Version ?? 0, pusher.EdgesBehind);
         ConnectionMultiplexer? redis = null;
         try
         {
@@ -127,7 +137,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Database", $"'{options.Database}' cannot be opened as a SQLite database ({ex.Message})");
             }
 
-            var changes = new ChangeRunner(database, new SnapshotIssuer(signingKey), pusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Changes"));
+            var changes = new ChangeRunner(database, new SnapshotIssuer(signingKey), pusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Changes"), metrics);
             pusher.Start();
             var latest = await changes.InitializeAsync().ConfigureAwait(false);
 
@@ -146,6 +156,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new ResourceEndpoints(database, changes).Map(app);
             new TokenEndpoints(database, changes).Map(app);
             new UsageEndpoints(database, redis, time).Map(app);
+            new StatsEndpoints(database, redis, time).Map(app);
             new SnapshotEndpoints(pusher).Map(app);
             app.MapGet(OpenApiDocument.Path, context =>
             {
@@ -157,6 +168,14 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 context.Response.ContentType = "application/json";
                 return context.Response.WriteAsync("{\"status\":\"alive\"}", context.RequestAborted);
             });
+            app.MapGet("/readyz", context => ReadyAsync(context, database, pusher, redis));
+
+            // Same exposure as /healthz, no key: operational numbers (versions, counts of changes and failed pushes,
+            // edge host names already in the configuration), no tenant data; scrapers rarely carry bearer keys, and
+            // the listener is meant for the operators' network, not the internet. Per-site traffic needs the admin key
+            // (GET /v1/sites/{id}/stats).
+            // The exporter maps every method; GET only, like the other routes (and what the OpenAPI check sees).
+            app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get]));
             app.MapFallback(context => throw new ApiProblemException(404, "not-found", "Not found", $"no endpoint {context.Request.Method} {context.Request.Path}"));
 
             try
@@ -168,7 +187,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Urls", ex.Message);
             }
 
-            var server = new ControlPlaneServer(app, pusher, signingKey, redis, database.Path, publicKeyPath, logger);
+            var server = new ControlPlaneServer(app, pusher, signingKey, redis, metrics, database.Path, publicKeyPath, logger);
             Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
             return server;
         }
@@ -182,8 +201,36 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             await pusher.DisposeAsync().ConfigureAwait(false);
             signingKey.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
+            metrics.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Ready when the database answers and a signed snapshot exists (the signing key loaded and used); 503 otherwise.
+    /// Redis is reported (<c>standalone</c>, <c>up</c>, <c>down</c>) but not required: only usage and stats need it.
+    /// </summary>
+    private static Task ReadyAsync(HttpContext context, Database database, EdgePusher pusher, ConnectionMultiplexer? redis)
+    {
+        bool databaseOk;
+        try
+        {
+            using var connection = database.Open();
+            databaseOk = connection.Command(null, "SELECT 1").Exists();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            databaseOk = false;
+        }
+
+        var snapshot = pusher.Latest?.Version;
+        var ready = databaseOk && snapshot is not null;
+        var redisState = redis is null ? "standalone" : redis.IsConnected ? "up" : "down";
+        context.Response.StatusCode = ready ? 200 : 503;
+        context.Response.ContentType = "application/json";
+        var body = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{{\"status\":\"{(ready ? "ready" : "not-ready")}\",\"database\":\"{(databaseOk ? "ok" : "failing")}\",\"signingKey\":\"{(snapshot is null ? "no-snapshot" : "loaded")}\",\"snapshotVersion\":{snapshot ?? 0},\"redis\":\"{redisState}\"}}");
+        return context.Response.WriteAsync(body, context.RequestAborted);
     }
 
     /// <summary>Completes when the process is asked to stop (SIGTERM, Ctrl-C).</summary>
@@ -216,5 +263,6 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         }
 
         _signingKey.Dispose();
+        _metrics.Dispose();
     }
 }

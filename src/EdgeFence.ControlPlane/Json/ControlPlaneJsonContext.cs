@@ -6,6 +6,7 @@ using EdgeFence.ControlPlane.Plans;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Resources;
 using EdgeFence.ControlPlane.Sites;
+using EdgeFence.ControlPlane.Stats;
 using EdgeFence.ControlPlane.Tokens;
 using EdgeFence.ControlPlane.Usage;
 
@@ -35,6 +36,7 @@ namespace EdgeFence.ControlPlane.Json;
 [JsonSerializable(typeof(ItemsResponse<TokenResponse>))]
 [JsonSerializable(typeof(EdgesResponse))]
 [JsonSerializable(typeof(UsageResponse))]
+[JsonSerializable(typeof(SiteStatsResponse))]
 [JsonSerializable(typeof(ProblemBody))]
 internal sealed partial class ControlPlaneJsonContext : JsonSerializerContext
 {

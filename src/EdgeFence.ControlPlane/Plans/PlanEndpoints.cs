@@ -41,7 +41,7 @@ internal sealed class PlanEndpoints
         errors.ThrowIfAny();
 
         var id = SecretGenerator.Id("plan");
-        var plan = await _changes.RunAsync($"plan {id} created on site {siteId}", change =>
+        var plan = await _changes.RunAsync("plan", $"plan {id} created on site {siteId}", change =>
         {
             change.Focus = id;
             if (!SiteRows.Exists(change.Connection, change.Transaction, siteId))
@@ -83,7 +83,7 @@ internal sealed class PlanEndpoints
     {
         var id = RouteValues.Id(context);
         var (request, root) = await RequestJson.ReadWithPresenceAsync(context, ControlPlaneJsonContext.Api.PlanRequest).ConfigureAwait(false);
-        var plan = await _changes.RunAsync($"plan {id} updated", change =>
+        var plan = await _changes.RunAsync("plan", $"plan {id} updated", change =>
         {
             change.Focus = id;
             var current = PlanRows.Find(change.Connection, change.Transaction, id) ?? throw ApiProblemException.NotFound("plan", id);
@@ -112,7 +112,7 @@ internal sealed class PlanEndpoints
         var toPlanId = errors.Required(request.ToPlanId, "toPlanId");
         errors.ThrowIfAny();
 
-        var result = await _changes.RunAsync($"tokens of plan {id} migrated to plan {toPlanId}", change =>
+        var result = await _changes.RunAsync("plan", $"tokens of plan {id} migrated to plan {toPlanId}", change =>
         {
             var from = PlanRows.Find(change.Connection, change.Transaction, id) ?? throw ApiProblemException.NotFound("plan", id);
             var to = PlanRows.Find(change.Connection, change.Transaction, toPlanId);

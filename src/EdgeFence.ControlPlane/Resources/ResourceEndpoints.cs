@@ -54,7 +54,7 @@ internal sealed class ResourceEndpoints
         errors.ThrowIfAny();
 
         var id = SecretGenerator.Id("res");
-        var resource = await _changes.RunAsync($"resource {id} created on site {siteId}", change =>
+        var resource = await _changes.RunAsync("resource", $"resource {id} created on site {siteId}", change =>
         {
             change.Focus = id;
             if (!SiteRows.Exists(change.Connection, change.Transaction, siteId))
@@ -96,7 +96,7 @@ internal sealed class ResourceEndpoints
     private async Task DeleteAsync(HttpContext context)
     {
         var id = RouteValues.Id(context);
-        await _changes.RunAsync($"resource {id} deleted", change =>
+        await _changes.RunAsync("resource", $"resource {id} deleted", change =>
             ResourceRows.Delete(change, id) ? 0 : throw ApiProblemException.NotFound("resource", id), context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }

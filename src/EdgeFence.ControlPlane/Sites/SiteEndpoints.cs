@@ -48,7 +48,7 @@ internal sealed class SiteEndpoints
         var id = SecretGenerator.Id("site");
         var hmacSecret = SecretGenerator.HmacSecret();
         var originKey = SecretGenerator.OriginKey();
-        var site = await _changes.RunAsync($"site {id} created", change =>
+        var site = await _changes.RunAsync("site", $"site {id} created", change =>
         {
             change.Focus = id;
             if (SiteRows.SlugTaken(change, slug, null))
@@ -109,7 +109,7 @@ internal sealed class SiteEndpoints
         var query = request.StaticQuery is null ? null : SiteInput.Pairs(errors, request.StaticQuery, "staticQuery");
         errors.ThrowIfAny();
 
-        var site = await _changes.RunAsync($"site {id} updated", change =>
+        var site = await _changes.RunAsync("site", $"site {id} updated", change =>
         {
             change.Focus = id;
             var current = SiteRows.Find(change.Connection, change.Transaction, id) ?? throw ApiProblemException.NotFound("site", id);
@@ -144,7 +144,7 @@ internal sealed class SiteEndpoints
     private async Task DeleteAsync(HttpContext context)
     {
         var id = RouteValues.Id(context);
-        await _changes.RunAsync($"site {id} deleted", change =>
+        await _changes.RunAsync("site", $"site {id} deleted", change =>
             SiteRows.Delete(change, id) ? 0 : throw ApiProblemException.NotFound("site", id), context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }

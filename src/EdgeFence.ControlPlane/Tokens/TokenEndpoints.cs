@@ -57,7 +57,7 @@ internal sealed class TokenEndpoints
 
         var id = SecretGenerator.Id("tok");
         var token = SecretGenerator.Token();
-        var issued = await _changes.RunAsync($"token {id} issued on site {siteId}", change =>
+        var issued = await _changes.RunAsync("token", $"token {id} issued on site {siteId}", change =>
         {
             change.Focus = id;
             if (!SiteRows.Exists(change.Connection, change.Transaction, siteId))
@@ -108,7 +108,7 @@ internal sealed class TokenEndpoints
     private async Task RevokeAsync(HttpContext context)
     {
         var id = RouteValues.Id(context);
-        await _changes.RunAsync($"token {id} revoked", change =>
+        await _changes.RunAsync("token", $"token {id} revoked", change =>
         {
             if (TokenRows.Find(change.Connection, change.Transaction, id) is null)
             {
@@ -137,7 +137,7 @@ internal sealed class TokenEndpoints
 
         var token = SecretGenerator.Token();
         DateTimeOffset previousExpiresAt = default;
-        var rotated = await _changes.RunAsync($"token {id} rotated", change =>
+        var rotated = await _changes.RunAsync("token", $"token {id} rotated", change =>
         {
             var current = TokenRows.Find(change.Connection, change.Transaction, id) ?? throw ApiProblemException.NotFound("token", id);
             if (current.Revoked)

@@ -36,14 +36,17 @@ public sealed class TestStack : IAsyncDisposable
         .. pull ? new[] { $"--EdgeFence:ControlPlaneUrl={ControlPlaneUrl}", $"--EdgeFence:ControlPlaneKey={ControlPlaneHost.EdgeKey}" } : [],
     ];
 
-    /// <summary><paramref name="redis"/>: a connection string both the control plane and the edge (node <c>edge-a</c>) use.</summary>
-    public static async Task<TestStack> StartAsync(bool edgePulls = true, string? redis = null)
+    /// <summary>
+    /// <paramref name="redis"/>: a connection string both the control plane and the edge (node <c>edge-a</c>) use;
+    /// <paramref name="edgeArgs"/>: more edge settings.
+    /// </summary>
+    public static async Task<TestStack> StartAsync(bool edgePulls = true, string? redis = null, string[]? edgeArgs = null)
     {
         var origin = await TestOrigin.StartAsync();
         var port = FreePort.Next();
         var controlPlane = await ControlPlaneHost.StartAsync([$"http://127.0.0.1:{port}"], redis is null ? [] : [$"--ControlPlane:Redis={redis}"]);
         var stack = new TestStack(origin, controlPlane, null!, port);
-        var edge = await EdgeHost.StartAsync(null, [.. stack.EdgeArgs(edgePulls), .. redis is null ? Array.Empty<string>() : [$"--EdgeFence:Redis={redis}", "--EdgeFence:NodeId=edge-a"]]);
+        var edge = await EdgeHost.StartAsync(null, [.. stack.EdgeArgs(edgePulls), .. redis is null ? Array.Empty<string>() : [$"--EdgeFence:Redis={redis}", "--EdgeFence:NodeId=edge-a"], .. edgeArgs ?? []]);
         return new TestStack(origin, controlPlane, edge, port);
     }
 
