@@ -205,7 +205,7 @@ public sealed class NativeEdgeTests : IAsyncLifetime
     public async Task Native_edge_shares_a_hard_quota_through_redis_and_pushes_its_count()
     {
         await using var redis = await RedisServer.StartAsync();
-        var edge = await EdgeProcess.StartAsync(Path.Combine(_dataDir, "edge-redis"), $"--EdgeFence:SnapshotPath={_snapshotPath}", $"--EdgeFence:SnapshotPublicKey={_publicKeyPath}", $"--EdgeFence:Redis={redis.ConnectionString}");
+        var edge = await EdgeProcess.StartAsync(Path.Combine(_dataDir, "edge-redis"), $"--EdgeFence:SnapshotPath={_snapshotPath}", $"--EdgeFence:SnapshotPublicKey={_publicKeyPath}", $"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:LeaseTimeoutMs=2000");
         using (var client = new HttpClient { BaseAddress = new Uri(edge.PublicUrl) })
         {
             var statuses = new List<HttpStatusCode>();
@@ -243,7 +243,7 @@ public sealed class NativeEdgeTests : IAsyncLifetime
         var bytes = SnapshotSerializer.Serialize(snapshot);
         await File.WriteAllBytesAsync(path, bytes);
         await File.WriteAllTextAsync(path + ".sig", Convert.ToBase64String(SnapshotSigner.Sign(bytes, _signingKey)));
-        string[] args = [$"--EdgeFence:SnapshotPath={path}", $"--EdgeFence:SnapshotPublicKey={_publicKeyPath}", $"--EdgeFence:Redis={redis.ConnectionString}"];
+        string[] args = [$"--EdgeFence:SnapshotPath={path}", $"--EdgeFence:SnapshotPublicKey={_publicKeyPath}", $"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:LeaseTimeoutMs=2000"];
         var dataDir = Path.Combine(_dataDir, "edge-kill");
 
         async Task<(long Admitted, TimeSpan Took)> DriveAsync(EdgeProcess edge, int requests)

@@ -48,7 +48,9 @@ public sealed class SharedQuotaTests
         var edges = new EdgeHost[count];
         for (var i = 0; i < count; i++)
         {
-            edges[i] = await EdgeHost.StartAsync(snapshot, [$"--EdgeFence:Redis={redis}", $"--EdgeFence:NodeId=edge-{i}", $"--EdgeFence:EdgeCount={count}", "--EdgeFence:SyncIntervalMs=20", .. extra]);
+            // A generous lease wait: on a loaded 2-core CI machine a 100 ms wait can expire and turn a
+            // healthy Redis into an "outage", which is not what these tests are about.
+            edges[i] = await EdgeHost.StartAsync(snapshot, [$"--EdgeFence:Redis={redis}", $"--EdgeFence:NodeId=edge-{i}", $"--EdgeFence:EdgeCount={count}", "--EdgeFence:SyncIntervalMs=20", "--EdgeFence:LeaseTimeoutMs=2000", .. extra]);
         }
 
         return edges;
@@ -236,7 +238,7 @@ public sealed class SharedQuotaTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
-        string[] args = [$"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:NodeId=edge-0", "--EdgeFence:SyncIntervalMs=20", "--EdgeFence:MaxLeaseSlice=1"];
+        string[] args = [$"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:NodeId=edge-0", "--EdgeFence:SyncIntervalMs=20", "--EdgeFence:MaxLeaseSlice=1", "--EdgeFence:LeaseTimeoutMs=2000"];
         await using var edge = await EdgeHost.StartAsync(SharedSnapshot(origin.Url, 1_000_000), args);
         for (var i = 0; i < 100; i++)
         {
@@ -270,7 +272,7 @@ public sealed class SharedQuotaTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
-        string[] args = [$"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:NodeId=edge-0", "--EdgeFence:SyncIntervalMs=20"];
+        string[] args = [$"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:NodeId=edge-0", "--EdgeFence:SyncIntervalMs=20", "--EdgeFence:LeaseTimeoutMs=2000"];
         await using var edge = await EdgeHost.StartAsync(SharedSnapshot(origin.Url, 1_000_000), args);
         for (var i = 0; i < 5; i++)
         {
