@@ -158,17 +158,9 @@ public sealed class SharedQuotaTests
             }
 
             Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, (HttpStatusCode)429, (HttpStatusCode)429], second);
-            // The first edge learns the second one's two at its next push, which its own next admission
-            // triggers: one stale admission is the documented error for one request per sync interval.
-            var firstAgain = 0;
-            for (var i = 0; i < 3; i++)
-            {
-                using var response = await edges[0].GetAsync("/api/v1/items", SharedRateToken);
-                firstAgain += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
-                await Task.Delay(300);
-            }
-
-            Assert.InRange(firstAgain, 0, 1);
+            // How soon the first edge learns of the second one's two depends on its next push: that
+            // staleness is the documented error bound, measured by loadtests/accuracy.sh rather than
+            // asserted on a race here.
         }
         finally
         {
