@@ -58,25 +58,10 @@ internal sealed class PlanEndpoints
     }
 
     private Task ListAsync(HttpContext context)
-    {
-        var siteId = RouteValues.Id(context);
-        using var connection = _database.Open();
-        if (!SiteRows.Exists(connection, null, siteId))
-        {
-            throw ApiProblemException.NotFound("site", siteId);
-        }
-
-        var plans = PlanRows.ListForSite(connection, null, siteId);
-        return JsonResponse.WriteAsync(context, 200, new ItemsResponse<PlanResponse> { Items = plans }, ControlPlaneJsonContext.Api.ItemsResponsePlanResponse);
-    }
+        => ReadEndpoints.ListForSiteAsync(context, _database, PlanRows.ListForSite, ControlPlaneJsonContext.Api.ItemsResponsePlanResponse);
 
     private Task GetAsync(HttpContext context)
-    {
-        var id = RouteValues.Id(context);
-        using var connection = _database.Open();
-        var plan = PlanRows.Find(connection, null, id) ?? throw ApiProblemException.NotFound("plan", id);
-        return JsonResponse.WriteAsync(context, 200, plan, ControlPlaneJsonContext.Api.PlanResponse);
-    }
+        => ReadEndpoints.GetAsync(context, _database, "plan", PlanRows.Find, ControlPlaneJsonContext.Api.PlanResponse);
 
     /// <summary>New terms become a new revision: tokens already issued keep theirs until migrated explicitly.</summary>
     private async Task UpdateAsync(HttpContext context)

@@ -73,25 +73,10 @@ internal sealed class ResourceEndpoints
     }
 
     private Task ListAsync(HttpContext context)
-    {
-        var siteId = RouteValues.Id(context);
-        using var connection = _database.Open();
-        if (!SiteRows.Exists(connection, null, siteId))
-        {
-            throw ApiProblemException.NotFound("site", siteId);
-        }
-
-        var resources = ResourceRows.ListForSite(connection, null, siteId);
-        return JsonResponse.WriteAsync(context, 200, new ItemsResponse<ResourceResponse> { Items = resources }, ControlPlaneJsonContext.Api.ItemsResponseResourceResponse);
-    }
+        => ReadEndpoints.ListForSiteAsync(context, _database, ResourceRows.ListForSite, ControlPlaneJsonContext.Api.ItemsResponseResourceResponse);
 
     private Task GetAsync(HttpContext context)
-    {
-        var id = RouteValues.Id(context);
-        using var connection = _database.Open();
-        var resource = ResourceRows.Find(connection, null, id) ?? throw ApiProblemException.NotFound("resource", id);
-        return JsonResponse.WriteAsync(context, 200, resource, ControlPlaneJsonContext.Api.ResourceResponse);
-    }
+        => ReadEndpoints.GetAsync(context, _database, "resource", ResourceRows.Find, ControlPlaneJsonContext.Api.ResourceResponse);
 
     private async Task DeleteAsync(HttpContext context)
     {

@@ -81,25 +81,10 @@ internal sealed class TokenEndpoints
     }
 
     private Task ListAsync(HttpContext context)
-    {
-        var siteId = RouteValues.Id(context);
-        using var connection = _database.Open();
-        if (!SiteRows.Exists(connection, null, siteId))
-        {
-            throw ApiProblemException.NotFound("site", siteId);
-        }
-
-        var tokens = TokenRows.ListForSite(connection, null, siteId);
-        return JsonResponse.WriteAsync(context, 200, new ItemsResponse<TokenResponse> { Items = tokens }, ControlPlaneJsonContext.Api.ItemsResponseTokenResponse);
-    }
+        => ReadEndpoints.ListForSiteAsync(context, _database, TokenRows.ListForSite, ControlPlaneJsonContext.Api.ItemsResponseTokenResponse);
 
     private Task GetAsync(HttpContext context)
-    {
-        var id = RouteValues.Id(context);
-        using var connection = _database.Open();
-        var token = TokenRows.Find(connection, null, id) ?? throw ApiProblemException.NotFound("token", id);
-        return JsonResponse.WriteAsync(context, 200, token, ControlPlaneJsonContext.Api.TokenResponse);
-    }
+        => ReadEndpoints.GetAsync(context, _database, "token", TokenRows.Find, ControlPlaneJsonContext.Api.TokenResponse);
 
     /// <summary>
     /// Revokes every string of the token, at once and for good. Answers only once the reachable edges have the
