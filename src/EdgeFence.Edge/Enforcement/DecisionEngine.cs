@@ -76,18 +76,32 @@ internal sealed class DecisionEngine
             return;
         }
 
-        Span<byte> hash = stackalloc byte[TokenHasher.HashLength];
-        if (!TokenHasher.TryHash(token, hash))
+        if (token.Length > TokenHasher.MaxTokenLength)
         {
             Deny(ref decision, DenyReason.InvalidToken);
             return;
         }
 
-        if (!state.TokenIndex.TryGet(Key128.FromHash(hash), out var ordinal)
-            || !CryptographicOperations.FixedTimeEquals(hash, state.Tokens[ordinal].Record.Hash))
+        // A token verified against this snapshot before is found by its keyed tag; any other goes
+        // through SHA-256, the index and a constant-time compare, and is remembered once it passes.
+        var tag = state.TokenCache.Tag(token);
+        if (!state.TokenCache.TryGet(tag, out var ordinal))
         {
-            Deny(ref decision, DenyReason.UnknownToken);
-            return;
+            Span<byte> hash = stackalloc byte[TokenHasher.HashLength];
+            if (!TokenHasher.TryHash(token, hash))
+            {
+                Deny(ref decision, DenyReason.InvalidToken);
+                return;
+            }
+
+            if (!state.TokenIndex.TryGet(Key128.FromHash(hash), out ordinal)
+                || !CryptographicOperations.FixedTimeEquals(hash, state.Tokens[ordinal].Record.Hash))
+            {
+                Deny(ref decision, DenyReason.UnknownToken);
+                return;
+            }
+
+            state.TokenCache.Add(tag, ordinal);
         }
 
         var tokenRuntime = state.Tokens[ordinal];
@@ -124,7 +138,7 @@ internal sealed class DecisionEngine
         }
 
         // :: Step 7: rate limit then quota, checked and counted in one atomic read-modify-write.
-        BillingPeriod.GetBounds(plan.Plan.QuotaPeriod, nowMs, out var periodStart, out var periodEnd);
+        plan.GetPeriodBounds(nowMs, out var periodStart, out var periodEnd);
         var input = new EnforceInput
         {
             NowMs = nowMs,

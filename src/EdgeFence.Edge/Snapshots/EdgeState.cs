@@ -27,12 +27,16 @@ internal sealed class EdgeState : IDisposable
         _byOriginKey = byOriginKey;
         Tokens = tokens;
         TokenIndex = tokenIndex;
+        TokenCache = new VerifiedTokenCache(tokens.Length);
     }
 
     public Snapshot Snapshot { get; }
     public long Version => Snapshot.Version;
     public TokenRuntime[] Tokens { get; }
     public TokenIndex TokenIndex { get; }
+
+    /// <summary>Presented token strings already verified against this snapshot (see <see cref="VerifiedTokenCache"/>).</summary>
+    public VerifiedTokenCache TokenCache { get; }
 
     public bool TryGetSiteByHost(ReadOnlySpan<char> host, out SiteRuntime site) => _byHost.TryGetValue(host, out site!);
 

@@ -35,6 +35,28 @@ internal sealed class PlanRuntime
 
     public bool CoversResource(ResourceRuntime resource) => Covers is null || Covers[resource.Ordinal];
 
+    // The billing period containing the last request: calendar arithmetic once per period and plan
+    // instead of once per request. Immutable and published by reference, so readers never see a start
+    // from one period and an end from another.
+    private PeriodBounds? _period;
+
+    /// <summary>The bounds of the billing period that contains <paramref name="nowMs"/> (see <see cref="BillingPeriod.GetBounds"/>).</summary>
+    public void GetPeriodBounds(long nowMs, out long startMs, out long endMs)
+    {
+        var period = Volatile.Read(ref _period);
+        if (period is null || nowMs < period.StartMs || nowMs >= period.EndMs)
+        {
+            BillingPeriod.GetBounds(Plan.QuotaPeriod, nowMs, out var start, out var end);
+            period = new PeriodBounds(start, end);
+            Volatile.Write(ref _period, period);
+        }
+
+        startMs = period.StartMs;
+        endMs = period.EndMs;
+    }
+
+    private sealed record PeriodBounds(long StartMs, long EndMs);
+
     private static string? BuildPolicyHeader(Plan plan)
     {
         var parts = new List<string>(2);
