@@ -90,16 +90,26 @@ internal static class EdgeStateBuilder
             plans[plan.Id] = new PlanRuntime(plan, covers);
         }
 
+        // The counter key costs a SHA-256 per token, most of the time spent compiling a large
+        // snapshot, so the tokens are compiled on every core, each worker with its own hash object.
+        // The index is filled afterwards on one thread: it is built without locks.
         var tokens = new TokenRuntime[snapshot.Tokens.Count];
+        Parallel.For(
+            0,
+            tokens.Length,
+            () => IncrementalHash.CreateHash(HashAlgorithmName.SHA256),
+            (i, _, sha) =>
+            {
+                var record = snapshot.Tokens[i];
+                tokens[i] = new TokenRuntime(record, sites[record.SiteId], plans[record.PlanId], CounterKey(record, sha));
+                return sha;
+            },
+            sha => sha.Dispose());
+
         var index = new TokenIndex(tokens.Length);
         try
         {
-            for (var i = 0; i < tokens.Length; i++)
-            {
-                var record = snapshot.Tokens[i];
-                tokens[i] = new TokenRuntime(record, sites[record.SiteId], plans[record.PlanId], CounterKey(record));
-                index.Add(Key128.FromHash(record.Hash), i);
-            }
+            index.AddAll(tokens.Length, i => Key128.FromHash(tokens[i].Record.Hash));
         }
         catch
         {
@@ -110,12 +120,28 @@ internal static class EdgeStateBuilder
         return new EdgeState(snapshot, byHost, bySlug, byOriginKey, tokens, index);
     }
 
-    /// <summary>Counters belong to the entitlement (site + token id), not to one token string.</summary>
-    public static Key128 CounterKey(TokenRecord record)
+    /// <summary>
+    /// Counters belong to the entitlement (site + token id), not to one token string: the key is the
+    /// first half of SHA-256("edgefence-counter\n" + siteId + "\n" + tokenId). It is stored on disk,
+    /// so it must never change.
+    /// </summary>
+    public static Key128 CounterKey(TokenRecord record, IncrementalHash sha256)
     {
+        sha256.AppendData("edgefence-counter\n"u8);
+        AppendUtf8(sha256, record.SiteId);
+        sha256.AppendData("\n"u8);
+        AppendUtf8(sha256, record.Id);
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes("edgefence-counter\n" + record.SiteId + "\n" + record.Id), hash);
+        sha256.GetHashAndReset(hash);
         return Key128.FromHash(hash);
+    }
+
+    private static void AppendUtf8(IncrementalHash sha256, string value)
+    {
+        // Identifiers are validated to at most 256 characters; anything longer is still hashed right.
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        Span<byte> buffer = max <= 1024 ? stackalloc byte[1024] : new byte[max];
+        sha256.AppendData(buffer[..Encoding.UTF8.GetBytes(value, buffer)]);
     }
 
     private static string AllowHeader(List<ResourceRuntime> resources)

@@ -32,15 +32,21 @@ internal sealed class TokenIndex : IDisposable
         _sessions = new(() => _store.For(functions).NewSession<SimpleFunctions<Key128, int>>());
     }
 
-    /// <summary>Adds a token while the index is being built (single thread, before publication).</summary>
-    public void Add(in Key128 key, int ordinal)
+    /// <summary>
+    /// Adds the keys of tokens 0 … count-1 while the index is being built (one thread, before
+    /// publication), through one session: renting one per key costs a third of the build.
+    /// </summary>
+    public void AddAll(int count, Func<int, Key128> keyOf)
     {
         var session = _sessions.Rent();
         try
         {
-            var k = key;
-            var v = ordinal;
-            session.Upsert(ref k, ref v);
+            for (var i = 0; i < count; i++)
+            {
+                var k = keyOf(i);
+                var v = i;
+                session.Upsert(ref k, ref v);
+            }
         }
         finally
         {

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Applying a large snapshot in the native edge: time to ready, push time, resident memory.
+
+    scripts/measure-snapshot.py [--tokens N] [--requests R]       (default 1,000,000 tokens)
+
+Needs artifacts/edge/edgefence-edge (scripts/publish-aot.sh) and the snapshot tool
+(dotnet build src/EdgeFence.SnapshotTool -c Release). In a fresh temporary directory it:
+  1. writes a config of one site and N tokens (random, never printed) and builds two signed
+     snapshots with the snapshot tool: version 1, and version 2 with one token revoked;
+  2. starts the edge with version 1 as EdgeFence:SnapshotPath and ExpectedEntitlements=N, and times
+     start to the first 200 of /readyz (read, verify, decode, validate, compile, persist);
+  3. asks POST /v1/authorize about R tokens picked at random (each must be allowed), so the
+     counters, the token cache and the decision log hold real entries;
+  4. pushes version 2 with PUT /v1/snapshot and times it (the old state lives until the swap), then
+     checks the revoked token is refused;
+  5. reads VmRSS (after the push, 3 s later) and VmHWM (the peak) from /proc, and stops the edge.
+It prints, each alone on a line:
+  snapshot-tokens: N
+  start-to-ready-ms: X
+  push-apply-ms: X
+  rss-mib: X
+  peak-rss-mib: X
+"""
+import argparse, http.client, json, os, random, secrets, shutil, subprocess, sys, tempfile, time
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+binary = os.path.join(root, "artifacts/edge/edgefence-edge")
+tool = os.path.join(root, "src/EdgeFence.SnapshotTool/bin/Release/net10.0/edgefence-snapshot")
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--tokens", type=int, default=1_000_000)
+parser.add_argument("--requests", type=int, default=2000)
+args = parser.parse_args()
+if args.tokens < 2 or args.requests < 1:
+    sys.exit("measure-snapshot: --tokens needs at least 2 and --requests at least 1")
+for needed in (binary, tool):
+    if not os.path.exists(needed):
+        sys.exit(f"measure-snapshot: {needed} is missing: run scripts/publish-aot.sh and "
+                 "dotnet build src/EdgeFence.SnapshotTool -c Release first")
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status_of(pid, field):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field)) / 1024
+
+
+def request(port, method, path, body=None, headers=None, timeout=120):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+work = tempfile.mkdtemp(prefix="edgefence-snapshot-")
+edge = None
+try:
+    # :: Config and snapshots.
+    tokens = [f"ef_{secrets.token_hex(16)}" for _ in range(args.tokens)]
+    origin_key = "bench-origin-" + secrets.token_hex(16)
+    config = {
+        "version": 1,
+        "sites": [{"id": "big", "name": "Big", "slug": "big", "originUrl": "http://127.0.0.1:9", "hosts": ["big.localhost"],
+                   "hmacSecret": secrets.token_hex(32), "originKey": origin_key, "staticHeaders": {}, "staticQuery": {},
+                   "denyByDefault": False}],
+        "plans": [{"id": "pro", "siteId": "big", "name": "Pro", "quota": {"units": 1_000_000, "period": "month", "mode": "hard"},
+                   "rateLimit": {"requests": 1000, "windowSeconds": 60}, "priceMicros": 0, "currency": "USD", "resourceIds": []}],
+        "resources": [{"id": "api", "siteId": "big", "pattern": "/api/*", "methods": [], "cost": 1, "privatePath": None}],
+        "tokens": [{"id": f"t{i}", "siteId": "big", "planId": "pro", "customer": f"customer-{i % 10000}", "token": token,
+                    "expiresAtUnix": 0, "revoked": False} for i, token in enumerate(tokens)],
+    }
+    subprocess.run([tool, "keygen", "--out", f"{work}/keys"], check=True, stdout=subprocess.DEVNULL)
+    for version in (1, 2):
+        config["version"] = version
+        if version == 2:
+            config["tokens"][0]["revoked"] = True
+        with open(f"{work}/config-{version}.json", "w") as f:
+            json.dump(config, f)
+        subprocess.run([tool, "build", "--in", f"{work}/config-{version}.json", "--key", f"{work}/keys/snapshot-signing.pem",
+                        "--out", f"{work}/snapshot-{version}.msgpack"], check=True, stdout=subprocess.DEVNULL)
+        os.remove(f"{work}/config-{version}.json")
+    del config
+    size_mib = os.path.getsize(f"{work}/snapshot-1.msgpack") / 1048576
+
+    # :: Start with version 1.
+    public, admin = free_port(), free_port()
+    started = time.perf_counter()
+    edge = subprocess.Popen([binary, f"--EdgeFence:Urls=http://127.0.0.1:{public}", f"--EdgeFence:AdminUrls=http://127.0.0.1:{admin}",
+                             f"--EdgeFence:DataDir={work}/data", f"--EdgeFence:SnapshotPath={work}/snapshot-1.msgpack",
+                             f"--EdgeFence:SnapshotPublicKey={work}/keys/snapshot-signing.pub.pem",
+                             f"--EdgeFence:ExpectedEntitlements={args.tokens}"],
+                            stdout=open(f"{work}/edge.log", "w"), stderr=subprocess.STDOUT)
+    while True:
+        if edge.poll() is not None or time.perf_counter() - started > 120:
+            sys.stderr.write(open(f"{work}/edge.log").read()[-3000:])
+            sys.exit("measure-snapshot: the edge did not become ready within 120 s")
+        try:
+            if request(admin, "GET", "/readyz", timeout=1)[0] == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.005)
+    ready_ms = (time.perf_counter() - started) * 1000
+
+    # :: Decisions for a sample of tokens (token 0 is kept for the revocation check).
+    headers = {"Authorization": f"Bearer {origin_key}", "Content-Type": "application/json"}
+    conn = http.client.HTTPConnection("127.0.0.1", public, timeout=30)
+    for _ in range(args.requests):
+        body = json.dumps({"token": random.choice(tokens[1:]), "method": "GET", "path": "/api/x", "host": "big.localhost"})
+        conn.request("POST", "/v1/authorize", body=body, headers=headers)
+        response = conn.getresponse()
+        answer = response.read()
+        if response.status != 200 or not json.loads(answer)["allow"]:
+            sys.exit(f"measure-snapshot: a valid token was not allowed: {response.status} {answer[:300]!r}")
+
+    # :: Push version 2 while running.
+    with open(f"{work}/snapshot-2.msgpack", "rb") as f:
+        v2 = f.read()
+    with open(f"{work}/snapshot-2.msgpack.sig") as f:
+        signature = f.read().strip()
+    pushed = time.perf_counter()
+    status, answer = request(admin, "PUT", "/v1/snapshot", body=v2,
+                             headers={"Content-Type": "application/octet-stream", "X-EdgeFence-Snapshot-Signature": signature})
+    push_ms = (time.perf_counter() - pushed) * 1000
+    if status != 200:
+        sys.exit(f"measure-snapshot: the push was refused: {status} {answer[:300]!r}")
+    del v2
+    body = json.dumps({"token": tokens[0], "method": "GET", "path": "/api/x", "host": "big.localhost"})
+    conn.request("POST", "/v1/authorize", body=body, headers=headers)
+    answer = json.loads(conn.getresponse().read())
+    if answer["allow"] or answer["reason"] != "token-revoked":
+        sys.exit(f"measure-snapshot: the revoked token was not refused after the push: {answer}")
+    conn.close()
+
+    time.sleep(3)
+    rss, peak = status_of(edge.pid, "VmRSS"), status_of(edge.pid, "VmHWM")
+    print(f"snapshot of {args.tokens} tokens: {size_mib:.1f} MiB; {args.requests} authorize calls allowed; revocation by push refused the token")
+    print(f"snapshot-tokens: {args.tokens}")
+    print(f"start-to-ready-ms: {ready_ms:.0f}")
+    print(f"push-apply-ms: {push_ms:.0f}")
+    print(f"rss-mib: {rss:.0f}")
+    print(f"peak-rss-mib: {peak:.0f}")
+finally:
+    if edge is not None and edge.poll() is None:
+        edge.terminate()
+        try:
+            edge.wait(30)
+        except subprocess.TimeoutExpired:
+            edge.kill()
+    shutil.rmtree(work, ignore_errors=True)
