@@ -17,6 +17,7 @@ Needs artifacts/edge/edgefence-edge (scripts/publish-aot.sh) and the snapshot to
 It prints, each alone on a line:
   snapshot-tokens: N
   start-to-ready-ms: X
+  rss-at-ready-mib: X
   push-apply-ms: X
   rss-mib: X
   peak-rss-mib: X
@@ -110,6 +111,7 @@ try:
             pass
         time.sleep(0.005)
     ready_ms = (time.perf_counter() - started) * 1000
+    rss_ready = status_of(edge.pid, "VmRSS")
 
     # :: Decisions for a sample of tokens (token 0 is kept for the revocation check).
     headers = {"Authorization": f"Bearer {origin_key}", "Content-Type": "application/json"}
@@ -146,6 +148,7 @@ try:
     print(f"snapshot of {args.tokens} tokens: {size_mib:.1f} MiB; {args.requests} authorize calls allowed; revocation by push refused the token")
     print(f"snapshot-tokens: {args.tokens}")
     print(f"start-to-ready-ms: {ready_ms:.0f}")
+    print(f"rss-at-ready-mib: {rss_ready:.0f}")
     print(f"push-apply-ms: {push_ms:.0f}")
     print(f"rss-mib: {rss:.0f}")
     print(f"peak-rss-mib: {peak:.0f}")

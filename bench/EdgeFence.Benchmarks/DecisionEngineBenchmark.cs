@@ -34,7 +34,6 @@ public class DecisionEngineBenchmark
     [GlobalCleanup]
     public void Cleanup()
     {
-        _state.Dispose();
         _store.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

@@ -27,10 +27,10 @@ internal static class AdminEndpoints
             else
             {
                 writer.WriteNumber("version"u8, state.Version);
-                writer.WriteNumber("sites"u8, state.Snapshot.Sites.Count);
-                writer.WriteNumber("plans"u8, state.Snapshot.Plans.Count);
-                writer.WriteNumber("resources"u8, state.Snapshot.Resources.Count);
-                writer.WriteNumber("tokens"u8, state.Snapshot.Tokens.Count);
+                writer.WriteNumber("sites"u8, state.SiteCount);
+                writer.WriteNumber("plans"u8, state.PlanCount);
+                writer.WriteNumber("resources"u8, state.ResourceCount);
+                writer.WriteNumber("tokens"u8, state.Tokens.Length);
             }
 
             writer.WriteEndObject();

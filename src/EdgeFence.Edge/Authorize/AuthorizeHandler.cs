@@ -115,7 +115,7 @@ internal sealed class AuthorizeHandler
 
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.Decision(_logger, requestId, request.Method!, site.Id, decision.Resource?.Resource.Id ?? "-", decision.Token?.Record.Id ?? "-", decision.Outcome, decision.Reason);
+            Log.Decision(_logger, requestId, request.Method!, site.Id, decision.Resource?.Resource.Id ?? "-", decision.Token?.Id ?? "-", decision.Outcome, decision.Reason);
         }
 
         _reporter.Decided(requestId, site, request.Method!, decision, state.Version);
@@ -199,9 +199,9 @@ internal sealed class AuthorizeHandler
             writer.WriteBoolean("allow"u8, !decision.IsDenied);
             writer.WriteNumber("status"u8, decision.IsDenied ? info.Status : 200);
             writer.WriteString("reason"u8, decision.IsDenied ? info.Code : decision.Outcome == DecisionOutcome.Passthrough ? "unprotected" : "allowed");
-            WriteStringOrNull(writer, "customer"u8, decision.Token?.Record.Customer);
+            WriteStringOrNull(writer, "customer"u8, decision.Token?.Customer);
             WriteStringOrNull(writer, "plan"u8, plan?.Plan.Id);
-            WriteStringOrNull(writer, "tokenId"u8, decision.Token?.Record.Id);
+            WriteStringOrNull(writer, "tokenId"u8, decision.Token?.Id);
 
             // limit/remaining/reset describe the limit that binds: the rate window on a rate-limit
             // denial or when the plan has no quota, else the period quota. reset is Unix seconds.

@@ -61,7 +61,7 @@ internal sealed class DecisionReporter
             _ => "deny",
         };
         _log.TryWrite(new DecisionRecord(
-            _time.GetUtcNow().ToUnixTimeMilliseconds(), requestId, site.Id, d.Token?.Record.Id, d.Token?.Record.Customer, plan?.Plan.Id,
+            _time.GetUtcNow().ToUnixTimeMilliseconds(), requestId, site.Id, d.Token?.Id, d.Token?.Customer, plan?.Plan.Id,
             d.Resource?.Resource.Pattern, method, status, decision, reason, d.Outcome == DecisionOutcome.Allowed ? d.Resource!.Cost : 0,
             remaining, snapshotVersion, originStatus, originMs));
     }

@@ -95,7 +95,7 @@ internal sealed class DecisionEngine
             }
 
             if (!state.TokenIndex.TryGet(Key128.FromHash(hash), out ordinal)
-                || !CryptographicOperations.FixedTimeEquals(hash, state.Tokens[ordinal].Record.Hash))
+                || !CryptographicOperations.FixedTimeEquals(hash, state.Tokens[ordinal].Hash))
             {
                 Deny(ref decision, DenyReason.UnknownToken);
                 return;
@@ -106,17 +106,16 @@ internal sealed class DecisionEngine
 
         var tokenRuntime = state.Tokens[ordinal];
         decision.Token = tokenRuntime;
-        var record = tokenRuntime.Record;
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
         // :: Step 4: not revoked, not expired.
-        if (record.Revoked)
+        if (tokenRuntime.Revoked)
         {
             Deny(ref decision, DenyReason.RevokedToken);
             return;
         }
 
-        if (record.ExpiresAtUnix != 0 && nowMs >= record.ExpiresAtUnix * 1000)
+        if (tokenRuntime.ExpiresAtUnix != 0 && nowMs >= tokenRuntime.ExpiresAtUnix * 1000)
         {
             Deny(ref decision, DenyReason.ExpiredToken);
             return;

@@ -126,7 +126,7 @@ internal sealed class EdgeRequestHandler
         var requestId = Guid.NewGuid().ToString("N");
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.Decision(_logger, requestId, request.Method, site.Id, decision.Resource?.Resource.Id ?? "-", decision.Token?.Record.Id ?? "-", decision.Outcome, decision.Reason);
+            Log.Decision(_logger, requestId, request.Method, site.Id, decision.Resource?.Resource.Id ?? "-", decision.Token?.Id ?? "-", decision.Outcome, decision.Reason);
         }
 
         if (decision.IsDenied)

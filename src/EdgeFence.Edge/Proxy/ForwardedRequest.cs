@@ -79,8 +79,8 @@ internal sealed class ForwardedRequest : HttpTransformer
         }
 
         var token = _decision.Token;
-        var tokenId = token?.Record.Id ?? "";
-        var customer = token?.Record.Customer ?? "";
+        var tokenId = token?.Id ?? "";
+        var customer = token?.Customer ?? "";
         var planId = token?.Plan.Plan.Id ?? "";
         var headers = proxyRequest.Headers;
         headers.TryAddWithoutValidation(RequestSigner.RequestIdHeader, _requestId);

@@ -7,7 +7,7 @@ namespace EdgeFence.Edge.Snapshots;
 /// One snapshot compiled for the request path. Immutable once published: a request reads
 /// <see cref="SnapshotManager.Current"/> once and uses only this object, so a swap is atomic for it.
 /// </summary>
-internal sealed class EdgeState : IDisposable
+internal sealed class EdgeState
 {
     private readonly Dictionary<string, SiteRuntime>.AlternateLookup<ReadOnlySpan<char>> _byHost;
     private readonly Dictionary<string, SiteRuntime>.AlternateLookup<ReadOnlySpan<char>> _bySlug;
@@ -21,7 +21,11 @@ internal sealed class EdgeState : IDisposable
         TokenRuntime[] tokens,
         TokenIndex tokenIndex)
     {
-        Snapshot = snapshot;
+        // The snapshot itself is not kept: its token records would double the memory of the tokens.
+        Version = snapshot.Version;
+        SiteCount = snapshot.Sites.Count;
+        PlanCount = snapshot.Plans.Count;
+        ResourceCount = snapshot.Resources.Count;
         _byHost = byHost.GetAlternateLookup<ReadOnlySpan<char>>();
         _bySlug = bySlug.GetAlternateLookup<ReadOnlySpan<char>>();
         _byOriginKey = byOriginKey;
@@ -30,8 +34,10 @@ internal sealed class EdgeState : IDisposable
         TokenCache = new VerifiedTokenCache(tokens.Length);
     }
 
-    public Snapshot Snapshot { get; }
-    public long Version => Snapshot.Version;
+    public long Version { get; }
+    public int SiteCount { get; }
+    public int PlanCount { get; }
+    public int ResourceCount { get; }
     public TokenRuntime[] Tokens { get; }
     public TokenIndex TokenIndex { get; }
 
@@ -43,6 +49,4 @@ internal sealed class EdgeState : IDisposable
     public bool TryGetSiteBySlug(ReadOnlySpan<char> slug, out SiteRuntime site) => _bySlug.TryGetValue(slug, out site!);
 
     public bool TryGetSiteByOriginKey(in Key128 key, out SiteRuntime site) => _byOriginKey.TryGetValue(key, out site!);
-
-    public void Dispose() => TokenIndex.Dispose();
 }

@@ -92,7 +92,7 @@ internal static class EdgeStateBuilder
 
         // The counter key costs a SHA-256 per token, most of the time spent compiling a large
         // snapshot, so the tokens are compiled on every core, each worker with its own hash object.
-        // The index is filled afterwards on one thread: it is built without locks.
+        // The index is filled afterwards on one thread.
         var tokens = new TokenRuntime[snapshot.Tokens.Count];
         Parallel.For(
             0,
@@ -107,15 +107,7 @@ internal static class EdgeStateBuilder
             sha => sha.Dispose());
 
         var index = new TokenIndex(tokens.Length);
-        try
-        {
-            index.AddAll(tokens.Length, i => Key128.FromHash(tokens[i].Record.Hash));
-        }
-        catch
-        {
-            index.Dispose();
-            throw;
-        }
+        index.AddAll(tokens.Length, i => Key128.FromHash(tokens[i].Hash));
 
         return new EdgeState(snapshot, byHost, bySlug, byOriginKey, tokens, index);
     }

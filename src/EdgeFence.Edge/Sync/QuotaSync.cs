@@ -138,7 +138,7 @@ internal sealed class QuotaSync : IAsyncDisposable
             _counters.Enforce(token.CounterKey, ref read, out var current);
             var counters = current.Counters;
             var need = Math.Max(1, counters.Used + cost - counters.Leased);
-            var key = LedgerKey.For(token.Site.Id, token.Record.Id, counters.PeriodStartMs);
+            var key = LedgerKey.For(token.Site.Id, token.Id, counters.PeriodStartMs);
             var (leased, free) = await _ledger.GrantAsync(key, need, token.Plan.QuotaUnits, _options.EdgeCount, _options.MaxLeaseSlice, ExpireAt(token, counters.PeriodStartMs), counters.Leased).ConfigureAwait(false);
             var apply = Input(token, EnforceOperation.ApplyLease);
             apply.LedgerLeased = leased;
@@ -163,7 +163,7 @@ internal sealed class QuotaSync : IAsyncDisposable
             var apply = Input(token, EnforceOperation.Resync);
             if (token.Plan.HasQuota)
             {
-                var (used, leased) = await _ledger.ReadNodeAsync(LedgerKey.For(token.Site.Id, token.Record.Id, counters.PeriodStartMs)).ConfigureAwait(false);
+                var (used, leased) = await _ledger.ReadNodeAsync(LedgerKey.For(token.Site.Id, token.Id, counters.PeriodStartMs)).ConfigureAwait(false);
                 apply.LedgerUsed = used;
                 apply.LedgerLeased = leased;
                 apply.LedgerPeriodStartMs = counters.PeriodStartMs;
@@ -271,7 +271,7 @@ internal sealed class QuotaSync : IAsyncDisposable
             var plan = token.Plan;
             if (plan.HasQuota)
             {
-                var key = LedgerKey.For(token.Site.Id, token.Record.Id, counters.PeriodStartMs);
+                var key = LedgerKey.For(token.Site.Id, token.Id, counters.PeriodStartMs);
                 var (used, granted) = await _ledger.PushAsync(key, counters.Used, ExpireAt(token, counters.PeriodStartMs)).ConfigureAwait(false);
                 var apply = Input(token, EnforceOperation.ApplySync);
                 apply.LedgerUsed = used;
@@ -302,8 +302,8 @@ internal sealed class QuotaSync : IAsyncDisposable
         var plan = token.Plan;
         var window = counters.RateWindowStartMs;
         var (othersCurrent, othersPrevious) = await _ledger.PushRateAsync(
-            LedgerKey.ForWindow(token.Site.Id, token.Record.Id, window),
-            LedgerKey.ForWindow(token.Site.Id, token.Record.Id, window - plan.RateWindowMs),
+            LedgerKey.ForWindow(token.Site.Id, token.Id, window),
+            LedgerKey.ForWindow(token.Site.Id, token.Id, window - plan.RateWindowMs),
             counters.RateCurrent,
             counters.RatePrevious,
             window + (3 * plan.RateWindowMs)).ConfigureAwait(false);

@@ -49,7 +49,6 @@ public sealed class DecisionAllocationTests : IDisposable
 
     public void Dispose()
     {
-        _state.Dispose();
         _store.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

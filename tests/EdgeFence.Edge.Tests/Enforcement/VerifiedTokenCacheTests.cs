@@ -71,7 +71,7 @@ public sealed class VerifiedTokenCacheTests : IDisposable
     public void A_new_snapshot_starts_with_its_own_cache_so_revocation_is_immediate()
     {
         Assert.Equal(DecisionOutcome.Allowed, Decide(_state, TestSnapshot.Unlimited).Outcome);
-        using var revoked = EdgeStateBuilder.Build(TestSnapshot.Create("http://127.0.0.1:1", version: 2, tokens =>
+        var revoked = EdgeStateBuilder.Build(TestSnapshot.Create("http://127.0.0.1:1", version: 2, tokens =>
         {
             var i = tokens.FindIndex(t => t.Id == "t-unlimited");
             var t = tokens[i];
@@ -166,7 +166,6 @@ public sealed class VerifiedTokenCacheTests : IDisposable
 
     public void Dispose()
     {
-        _state.Dispose();
         _store.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

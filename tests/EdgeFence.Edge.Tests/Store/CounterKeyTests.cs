@@ -31,12 +31,12 @@ public sealed class CounterKeyTests
     [Fact]
     public void Every_compiled_token_carries_its_counter_key()
     {
-        using var state = EdgeStateBuilder.Build(TestSnapshot.Create("http://127.0.0.1:1"));
+        var state = EdgeStateBuilder.Build(TestSnapshot.Create("http://127.0.0.1:1"));
 
         Assert.NotEmpty(state.Tokens);
         foreach (var token in state.Tokens)
         {
-            var expected = SHA256.HashData(Encoding.UTF8.GetBytes("edgefence-counter\n" + token.Record.SiteId + "\n" + token.Record.Id));
+            var expected = SHA256.HashData(Encoding.UTF8.GetBytes("edgefence-counter\n" + token.Site.Id + "\n" + token.Id));
             Assert.Equal(Key128.FromHash(expected), token.CounterKey);
         }
     }
