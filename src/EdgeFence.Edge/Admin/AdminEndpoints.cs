@@ -79,7 +79,8 @@ internal static class AdminEndpoints
         {
             using var buffer = new MemoryStream(context.Request.ContentLength is { } l ? (int)l : 64 * 1024);
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            bytes = buffer.ToArray();
+            // Sized from Content-Length, the buffer is usually exactly full: take it without a second copy.
+            bytes = buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
         {
