@@ -35,7 +35,7 @@ profile=full
 no_build=0
 command_line="loadtests/run.sh${*:+ $*}"
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() {
   echo "run.sh: $*" >&2
   exit 1
