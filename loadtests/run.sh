@@ -20,7 +20,7 @@
 # than the expected one (200; 429 for edge-429), a byte count that differs, a process that died, a
 # decision record the edge dropped, a warning or an error in the edge's log. See loadtests/README.md.
 #
-#   loadtests/run.sh               publish the edge and the baselines, 5 rounds of 10 s (~12 min)
+#   loadtests/run.sh               publish the edge and the baselines, 5 rounds of 10 s (~10 min)
 #   loadtests/run.sh --quick       3 rounds of 4 s (< 3 min with --no-build)
 #   loadtests/run.sh --smoke       1 round of 1 s, 8 MiB streaming: proves the script works end to end
 #   loadtests/run.sh --no-build    reuse artifacts/edge/edgefence-edge and artifacts/baseline/ if present
