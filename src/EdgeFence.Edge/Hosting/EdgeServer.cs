@@ -224,6 +224,19 @@ public sealed class EdgeServer : IAsyncDisposable
             builder.Logging.AddJsonConsole();
         }
 
+        // ASP.NET Core's hosting diagnostics ("Request starting", "Request finished") and YARP's forwarder
+        // ("Proxying to", "Received response") log every request at Information: four console lines per
+        // request, which under load cost more than the edge's own work (loadtests/run.sh; see
+        // loadtests/README.md). The decision log is the per-request record. Warnings and errors still
+        // show, and a level set in configuration (Logging:LogLevel:Yarp=Information) still wins.
+        foreach (var category in (ReadOnlySpan<string>)["Microsoft.AspNetCore", "Yarp"])
+        {
+            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            {
+                builder.Logging.AddFilter(category, LogLevel.Warning);
+            }
+        }
+
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
