@@ -41,7 +41,7 @@ internal sealed class AuthorizeHandler
 
     public async Task HandleAsync(HttpContext context)
     {
-        var requestId = Guid.NewGuid().ToString("N");
+        var requestId = RequestIds.Next();
         var state = _snapshots.Current;
         if (state is null)
         {

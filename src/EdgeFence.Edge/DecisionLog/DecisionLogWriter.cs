@@ -16,6 +16,9 @@ internal sealed class DecisionLogWriter : IAsyncDisposable
     /// <summary>Most records written per batch: bounds the batch list and the time between flushes.</summary>
     private const int MaxBatch = 1024;
 
+    /// <summary>How long the pump lets records gather between batches (see <see cref="PumpAsync"/>).</summary>
+    private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
+
     private readonly Channel<DecisionRecord> _queue;
     private readonly IDecisionSink _sink;
     private readonly EdgeMetrics _metrics;
@@ -85,6 +88,15 @@ internal sealed class DecisionLogWriter : IAsyncDisposable
             }
 
             batch.Clear();
+
+            // Let records gather before the next batch: a pump woken by every record costs a thread
+            // wake-up and a write system call per request, which under load measured more than the
+            // rest of the decision log (loadtests/run.sh, perf). A record waits at most this long more;
+            // a full batch is written at once.
+            if (reader.Count < MaxBatch && !reader.Completion.IsCompleted)
+            {
+                await Task.Delay(GatherDelay).ConfigureAwait(false);
+            }
         }
     }
 

@@ -32,7 +32,9 @@ internal sealed class NdjsonDecisionSink : IDecisionSink
     {
         foreach (var record in batch)
         {
-            if (_file is null || _file.Length >= MaxFileBytes)
+            // Position, not Length: the file is opened for appending and only written here, so the two
+            // agree, and Length asks the kernel (fstat) on every call.
+            if (_file is null || _file.Position >= MaxFileBytes)
             {
                 Rotate();
             }

@@ -123,7 +123,7 @@ internal sealed class EdgeRequestHandler
     private Task RespondAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, in Decision decision, long start)
     {
         var request = context.Request;
-        var requestId = Guid.NewGuid().ToString("N");
+        var requestId = RequestIds.Next();
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             Log.Decision(_logger, requestId, request.Method, site.Id, decision.Resource?.Resource.Id ?? "-", decision.Token?.Id ?? "-", decision.Outcome, decision.Reason);
@@ -239,7 +239,7 @@ internal sealed class EdgeRequestHandler
 
     private Task Refuse(HttpContext context, DenyReason reason, string? detail, long snapshotVersion)
     {
-        var requestId = Guid.NewGuid().ToString("N");
+        var requestId = RequestIds.Next();
         Log.ClientError(_logger, requestId, reason);
         _reporter.Refused(requestId, context.Request.Method, reason, snapshotVersion);
         return ProblemWriter.WriteAsync(context, reason, detail, requestId);
