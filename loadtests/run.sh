@@ -5,7 +5,8 @@
 # Every scenario runs once per round, in the same order, for R rounds (A/B alternation: drift hits
 # all of them); the report gives the median over rounds. Then 100 MiB uploads and downloads through
 # the origin directly, the YARP baseline and the edge. Writes loadtests/results/latest.md and
-# latest.json and ends with these lines, each alone on its line (two decimals):
+# latest.json (quick.* or smoke.* with --quick or --smoke) and ends with these lines, each alone
+# on its line (two decimals):
 #
 #   ratio-paid-vs-yarp: X          edge-paid rps / yarp rps
 #   ratio-passthrough-vs-yarp: X   edge-passthrough rps / yarp rps
@@ -478,8 +479,11 @@ fi
 
 # :: Report.
 finished=$(date +%s)
+# Only a full run replaces the committed latest.*; --quick and --smoke write quick.* and smoke.*.
+report_name=latest
+[ "$profile" = full ] || report_name=$profile
 python3 loadtests/run-report.py report \
-  --load "$work/load.ndjson" --streaming "$work/streaming.ndjson" --out-md "$results/latest.md" --out-json "$results/latest.json" \
+  --load "$work/load.ndjson" --streaming "$work/streaming.ndjson" --out-md "$results/$report_name.md" --out-json "$results/$report_name.json" \
   --command "$command_line" --profile "$profile" --rounds "$rounds" --duration "$duration" --warmup "$warmup" \
   --wrk "threads=$wrk_threads connections=$wrk_connections timeout=$wrk_timeout cpu=$wrk_cpu" \
   --stream-mib "$stream_mib" --stream-reps "$stream_reps" \

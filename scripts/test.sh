@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test suite, then the AOT publish and the end-to-end smoke tests against the native binary,
-# then the demo in smoke mode and a short quota-accuracy load test (loadtests/accuracy.sh).
+# then the demo in smoke mode, a short quota-accuracy load test (loadtests/accuracy.sh) and a smoke
+# run of the side-by-side load harness (loadtests/run.sh --smoke).
 # Installs what it needs. Ends with one line: "tests: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +54,9 @@ if step "native AOT publish" scripts/publish-aot.sh; then
   # A short accuracy run: 3 native edges, one hard quota, saturating load. The quota is lowered
   # from 20000 so it runs out early in the 5 s (admissions go through the origin, ~5000/s here).
   step "quota accuracy under load (loadtests/accuracy.sh)" loadtests/accuracy.sh --duration 5 --quota 5000 --no-build
+  # The side-by-side harness of issue #5, 1 round of 1 s per scenario: proves it runs and that every
+  # scenario answers as expected (it publishes the YARP baseline first). No timing is asserted.
+  step "side-by-side load harness (loadtests/run.sh --smoke)" loadtests/run.sh --smoke --no-build
 fi
 
 echo

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace EdgeFence.Edge.Store;
 
 /// <summary>
@@ -11,13 +13,16 @@ internal sealed class SessionPool<TSession> : IDisposable
     where TSession : class, IDisposable
 {
     private readonly TSession?[] _slots;
+    private readonly int _mask;
     private readonly Func<TSession> _factory;
     private volatile bool _disposed;
 
     public SessionPool(Func<TSession> factory)
     {
         _factory = factory;
-        _slots = new TSession?[Math.Max(4, Environment.ProcessorCount * 4)];
+        // A power of two, so a slot is found with a mask instead of a division.
+        _slots = new TSession?[BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, Environment.ProcessorCount * 4))];
+        _mask = _slots.Length - 1;
     }
 
     public TSession Rent()
@@ -26,7 +31,7 @@ internal sealed class SessionPool<TSession> : IDisposable
         var start = Environment.CurrentManagedThreadId;
         for (var i = 0; i < slots.Length; i++)
         {
-            var session = Interlocked.Exchange(ref slots[(start + i) % slots.Length], null);
+            var session = Interlocked.Exchange(ref slots[(start + i) & _mask], null);
             if (session is not null)
             {
                 return session;
@@ -45,7 +50,7 @@ internal sealed class SessionPool<TSession> : IDisposable
             var start = Environment.CurrentManagedThreadId;
             for (var i = 0; i < slots.Length; i++)
             {
-                if (Interlocked.CompareExchange(ref slots[(start + i) % slots.Length], session, null) is null)
+                if (Interlocked.CompareExchange(ref slots[(start + i) & _mask], session, null) is null)
                 {
                     return;
                 }
