@@ -17,7 +17,7 @@ internal sealed class DecisionLogWriter : IAsyncDisposable
     private const int MaxBatch = 1024;
 
     /// <summary>How long the pump lets records gather between batches (see <see cref="PumpAsync"/>).</summary>
-    private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(5);
 
     private readonly Channel<DecisionRecord> _queue;
     private readonly IDecisionSink _sink;
