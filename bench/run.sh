@@ -11,8 +11,8 @@ args=()
 filter='*'
 while [ $# -gt 0 ]; do
   case "$1" in
-    --aot) args+=(--runtimes nativeaot10.0) ;;
-    --short) args+=(--job short) ;;
+    --aot) args+=(--native-aot) ;;
+    --short) args+=(--short) ;;
     -h | --help)
       sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
@@ -25,5 +25,5 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-dotnet run -c Release --project bench/EdgeFence.Benchmarks -- --filter "$filter" "${args[@]}" --exporters github --artifacts bench/results
+dotnet run -c Release --project bench/EdgeFence.Benchmarks -- "${args[@]}" --filter "$filter" --exporters github --artifacts bench/results
 echo "results: bench/results/results/*.md"

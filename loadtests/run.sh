@@ -132,42 +132,11 @@ rm -rf "$work"
 mkdir -p "$work/keys" "$work/nginx" "$results"
 abs_work=$(cd "$work" && pwd)
 
-# :: Processes: every child is stopped on exit, whatever the reason.
-pids=()
-# shellcheck disable=SC2317 # invoked by the EXIT trap
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  pids=()
-}
-trap stop_all EXIT
+# :: Processes: every child is stopped on exit, whatever the reason (scripts/lib.sh).
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+trap stop_children EXIT
 trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
-
-# Waits until $log has a line matching $regex and prints the first match; fails if $pid exits or 30 s pass.
-wait_for_line() {
-  local name=$1 pid=$2 log=$3 regex=$4 line
-  for _ in $(seq 300); do
-    if line=$(grep -m1 -oE "$regex" "$log" 2>/dev/null); then
-      echo "$line"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || { echo "run.sh: the $name exited during start; end of $log:" >&2; tail -n 30 "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "run.sh: the $name did not start within 30 s; end of $log:" >&2
-  tail -n 30 "$log" >&2
-  exit 1
-}
 
 # Waits until GET $url (with Host $host) answers 200; fails if $pid exits or 30 s pass.
 wait_for_200() {

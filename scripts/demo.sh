@@ -96,25 +96,11 @@ admin_key=$(rand_hex 32)
 edge_key=$(rand_hex 32)
 (umask 077 && printf '%s\n' "$admin_key" >"$work/admin-key")
 
-pids=()
-# shellcheck disable=SC2317 # invoked by the EXIT trap
-stop_children() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    # All shut down gracefully on SIGTERM (the edge takes a final checkpoint); force after 15 s.
-    for _ in $(seq 150); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  pids=()
-}
-trap stop_children EXIT
+# Every child is stopped on exit; they shut down gracefully on SIGTERM (the edge takes a final
+# checkpoint), forced after 15 s (scripts/lib.sh).
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+trap 'stop_children 15' EXIT
 trap 'echo; echo "demo.sh: stopping"; exit 0' INT TERM
 
 # Wait until $url answers 2xx; fail with the log's tail if the process exits or 30 s pass.

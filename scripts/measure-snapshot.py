@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Applying a large snapshot in the native edge: time to ready, push time, resident memory.
 
-    scripts/measure-snapshot.py [--tokens N] [--requests R]       (default 1,000,000 tokens)
+    scripts/measure-snapshot.py [--tokens N] [--requests R] [--settle S]   (default 1,000,000 tokens)
 
 Needs artifacts/edge/edgefence-edge (scripts/publish-aot.sh) and the snapshot tool
 (dotnet build src/EdgeFence.SnapshotTool -c Release). In a fresh temporary directory it:
@@ -13,7 +13,8 @@ Needs artifacts/edge/edgefence-edge (scripts/publish-aot.sh) and the snapshot to
      counters, the token cache and the decision log hold real entries;
   4. pushes version 2 with PUT /v1/snapshot and times it (the old state lives until the swap), then
      checks the revoked token is refused;
-  5. reads VmRSS (after the push, 3 s later) and VmHWM (the peak) from /proc, and stops the edge.
+  5. reads VmRSS (--settle seconds after the push, default 3) and VmHWM (the peak) from /proc,
+     and stops the edge.
 It prints, each alone on a line:
   snapshot-tokens: N
   start-to-ready-ms: X
@@ -31,6 +32,7 @@ tool = os.path.join(root, "src/EdgeFence.SnapshotTool/bin/Release/net10.0/edgefe
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--tokens", type=int, default=1_000_000)
 parser.add_argument("--requests", type=int, default=2000)
+parser.add_argument("--settle", type=int, default=3, help="seconds to wait after the push before reading RSS")
 args = parser.parse_args()
 if args.tokens < 2 or args.requests < 1:
     sys.exit("measure-snapshot: --tokens needs at least 2 and --requests at least 1")
@@ -143,7 +145,7 @@ try:
         sys.exit(f"measure-snapshot: the revoked token was not refused after the push: {answer}")
     conn.close()
 
-    time.sleep(3)
+    time.sleep(args.settle)
     rss, peak = status_of(edge.pid, "VmRSS"), status_of(edge.pid, "VmHWM")
     print(f"snapshot of {args.tokens} tokens: {size_mib:.1f} MiB; {args.requests} authorize calls allowed; revocation by push refused the token")
     print(f"snapshot-tokens: {args.tokens}")
