@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Global hard-quota accuracy under saturating load: three native edges share one token's hard quota
 # through a real redis-server while wrk drives all three at once for a fixed time. Prints a human
-# summary, then these five lines, each alone on its line:
+# summary, then these six lines, each alone on its line:
 #
 #   admitted: N                  200 responses wrk received, over all edges
 #   quota: Q                     the token's hard quota
 #   over-admission: X%           max(0, N - Q) / Q * 100
-#   redis-ops-per-request: R     Redis commands during the run (INFO commandstats) / requests sent
+#   redis-ops-per-request: R     Redis commands during the run (INFO commandstats) but the decision
+#                                log's XADDs / requests sent: the cost of sharing the quota
+#   decision-log-xadds-per-request: X   the decision log's XADDs / requests sent (one per decision)
 #   lost: L                      N - the ledger's sum of u:* (admitted but never counted)
 #
 # Exits non-zero if N > Q + MaxOverAdmission, if L != 0, or if the run is not a valid measurement
@@ -239,6 +241,11 @@ after=$(sum_calls <"$work/commands-after.txt")
 scripts_before=$(awk '$1 ~ /^eval/ { s += $2 } END { print s + 0 }' "$work/commands-before.txt")
 scripts_after=$(awk '$1 ~ /^eval/ { s += $2 } END { print s + 0 }' "$work/commands-after.txt")
 scripts=$((scripts_after - scripts_before))
+# The decision log's stream (one XADD per decision, batched off the request path) is telemetry, not
+# quota reconciliation: counted on its own line.
+xadds_before=$(awk '$1 == "xadd" { s += $2 } END { print s + 0 }' "$work/commands-before.txt")
+xadds_after=$(awk '$1 == "xadd" { s += $2 } END { print s + 0 }' "$work/commands-after.txt")
+xadds=$((xadds_after - xadds_before))
 lost=$((admitted - ledger))
 
 [ "$requests" -gt 0 ] || fail "wrk completed no request (see $work/wrk-*.txt)"
@@ -253,12 +260,13 @@ echo "429 (refused):   $refused"
 echo "edges' allowed:  $edge_allowed (edgefence_decisions_total, reason=allowed)"
 echo "ledger (Σ u:*):  $ledger"
 [ "$admitted" -ge "$quota" ] || echo "under-admission: $((quota - admitted)) (leases other edges still held unused)"
-echo "redis commands:  $((after - before)) during the run, of which $scripts EVAL/EVALSHA (a script's inner commands count too)"
+echo "redis commands:  $((after - before)) during the run, of which $scripts EVAL/EVALSHA (a script's inner commands count too) and $xadds XADD (decision log)"
 echo
 echo "admitted: $admitted"
 echo "quota: $quota"
 awk -v a="$admitted" -v q="$quota" 'BEGIN { x = a - q; if (x < 0) x = 0; printf "over-admission: %.3f%%\n", x / q * 100 }'
-awk -v c="$((after - before))" -v n="$requests" 'BEGIN { printf "redis-ops-per-request: %.4f\n", c / n }'
+awk -v c="$((after - before - xadds))" -v n="$requests" 'BEGIN { printf "redis-ops-per-request: %.4f\n", c / n }'
+awk -v c="$xadds" -v n="$requests" 'BEGIN { printf "decision-log-xadds-per-request: %.4f\n", c / n }'
 echo "lost: $lost"
 
 verdict=0
