@@ -4,7 +4,7 @@
 # run of the side-by-side load harness (loadtests/run.sh --smoke).
 # Installs what it needs. Ends with one line: "tests: N passed, M failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -57,6 +57,7 @@ if step "native AOT publish" scripts/publish-aot.sh; then
   # The side-by-side harness of issue #5, 1 round of 1 s per scenario: proves it runs and that every
   # scenario answers as expected (it publishes the YARP baseline first). No timing is asserted.
   step "side-by-side load harness (loadtests/run.sh --smoke)" loadtests/run.sh --smoke --no-build
+  step "HTTP/2 side by side (loadtests/h2.sh, 1 round of 1 s)" loadtests/h2.sh --no-build --rounds 1 --duration 1
 fi
 
 echo
