@@ -98,7 +98,7 @@ results=loadtests/results
 started=$(date +%s)
 
 # :: Prerequisites and build.
-scripts/ensure-packages.sh wrk nginx haproxy nghttp2-client curl
+scripts/ensure-packages.sh wrk nginx haproxy curl
 command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK (10.0, see global.json) is not on PATH"
 command -v python3 >/dev/null 2>&1 || fail "python3 is needed for the report"
 [ "$wrk_cpu" = none ] || [ "$(nproc)" -gt "$wrk_cpu" ] || fail "wrk is to be pinned to CPU $wrk_cpu, but this machine has $(nproc) CPU(s)"
