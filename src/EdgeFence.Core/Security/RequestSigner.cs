@@ -47,6 +47,13 @@ public static class RequestSigner
         return new string(header[..(at + 4 + 64)]);
     }
 
+    // Each thread keeps the keyed HMAC state of the last few keys it signed with. A one-shot
+    // HMACSHA256.HashData sets up a new OpenSSL context and key schedule on every call; under load on
+    // two cores that measured 7 µs of CPU per forwarded request (loadtests/run.sh, /proc CPU time with
+    // signing on and off), against well under 1 µs for appending to a kept state and resetting it.
+    [ThreadStatic]
+    private static HmacStates? t_hmacs;
+
     /// <summary>HMAC-SHA256 of the canonical string, encoded straight into a pooled buffer.</summary>
     private static void ComputeMac(ReadOnlySpan<byte> key, long timestamp, string method, string pathAndQuery, string tokenId, string customer, string planId, string requestId, Span<byte> mac)
     {
@@ -66,7 +73,9 @@ public static class RequestSigner
             length += Append(buffer[length..], customer);
             length += Append(buffer[length..], planId);
             length += Append(buffer[length..], requestId);
-            HMACSHA256.HashData(key, buffer[..length], mac);
+            var hmac = (t_hmacs ??= new HmacStates()).For(key);
+            hmac.AppendData(buffer[..length]);
+            hmac.GetHashAndReset(mac);
         }
         finally
         {
@@ -137,4 +146,35 @@ public static class RequestSigner
 
     private static ReadOnlySpan<byte> MemoryMarshalBytes(ReadOnlySpan<char> chars)
         => System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars);
+
+    /// <summary>
+    /// One thread's HMAC states for its last <see cref="Slots"/> keys, replaced round-robin. Keys are
+    /// compared in constant time: they are secrets, even if both sides are the edge's own.
+    /// </summary>
+    private sealed class HmacStates
+    {
+        /// <summary>Sites a thread alternates between without re-keying; more only costs a new state.</summary>
+        private const int Slots = 4;
+
+        private readonly byte[]?[] _keys = new byte[Slots][];
+        private readonly IncrementalHash?[] _states = new IncrementalHash[Slots];
+        private int _next;
+
+        public IncrementalHash For(ReadOnlySpan<byte> key)
+        {
+            for (var i = 0; i < Slots; i++)
+            {
+                if (_keys[i] is { } known && known.Length == key.Length && CryptographicOperations.FixedTimeEquals(known, key))
+                {
+                    return _states[i]!;
+                }
+            }
+
+            var slot = _next;
+            _next = (_next + 1) % Slots;
+            _states[slot]?.Dispose();
+            _keys[slot] = key.ToArray();
+            return _states[slot] = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        }
+    }
 }

@@ -45,6 +45,24 @@ public class RequestSignerTests
     }
 
     [Fact]
+    public void Many_keys_alternating_on_one_thread_each_get_their_own_mac()
+    {
+        // More keys than a thread keeps HMAC states for, twice round: evicted and re-created states
+        // must sign exactly as a fresh HMAC does.
+        var keys = Enumerable.Range(0, 7).Select(i => System.Text.Encoding.UTF8.GetBytes($"site-secret-{i}-of-at-least-32-bytes!!")).ToArray();
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var key in keys)
+            {
+                var canonical = RequestSigner.CanonicalString(1_700_000_000, "GET", "/x?y=1", "tok", "cust", "plan", "req-" + round);
+                var expected = "t=1700000000,v1=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(canonical)));
+
+                Assert.Equal(expected, RequestSigner.CreateHeaderValue(key, 1_700_000_000, "GET", "/x?y=1", "tok", "cust", "plan", "req-" + round));
+            }
+        }
+    }
+
+    [Fact]
     public void Test_vector_header_parses_into_timestamp_and_mac()
     {
         Assert.True(RequestSigner.TryParseHeader(ExpectedHeader, out var timestamp, out var mac));
