@@ -92,7 +92,6 @@ source scripts/lib.sh
 trap stop_children EXIT
 trap 'echo "accuracy.sh: interrupted" >&2; exit 130' INT TERM
 
-rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 
 # :: Redis on a free port, no persistence.
 redis_port=

@@ -4,30 +4,14 @@
 
 wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("ACCURACY_TOKEN"), "ACCURACY_TOKEN is not set")
 
--- setup() and done() run in the same (main) Lua state; each thread has its own state, so the
--- per-thread counts are collected through the thread objects kept here.
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-end
+dofile("loadtests/statuses.lua")
 
 function init(args)
   statuses = {}
 end
 
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
 function done(summary, latency, requests)
-  local totals, counted = {}, 0
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do
-      totals[status] = (totals[status] or 0) + n
-      counted = counted + n
-    end
-  end
+  local totals, counted = status_totals()
 
   for status, n in pairs(totals) do
     io.write(string.format("status %d %d\n", status, n))

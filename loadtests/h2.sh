@@ -42,21 +42,19 @@ baseline_bin=artifacts/baseline/edgefence-load-baseline
 tool_bin=src/EdgeFence.SnapshotTool/bin/Release/net10.0/edgefence-snapshot
 work=loadtests/.work-h2
 
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 scripts/ensure-packages.sh nghttp2-client curl
 if [ "$no_build" -eq 0 ] || [ ! -x "$edge_bin" ]; then
   scripts/publish-aot.sh
 fi
 if [ "$no_build" -eq 0 ] || [ ! -x "$baseline_bin" ]; then
-  # The same publish as loadtests/run.sh (which also checks it for warnings).
-  dotnet publish loadtests/baselines/EdgeFence.LoadBaseline -c Release -r linux-x64 -o artifacts/baseline -nologo -v quiet >/dev/null \
-    || fail "publishing the baseline failed (loadtests/run.sh shows the log)"
+  publish_baseline
 fi
 dotnet build src/EdgeFence.SnapshotTool -c Release -nologo -v quiet >/dev/null || fail "building the snapshot tool failed"
 
 rm -rf "$work"
 mkdir -p "$work/keys"
-# shellcheck source=scripts/lib.sh
-source scripts/lib.sh
 trap stop_children EXIT
 trap 'echo "h2.sh: interrupted" >&2; exit 130' INT TERM
 
@@ -71,7 +69,6 @@ pids+=("$yarp_pid")
 yarp_url=$(wait_for_line yarp "$yarp_pid" "$work/yarp.log" 'http://127\.0\.0\.1:[0-9]+')
 
 # :: A signed snapshot: one site, /paid/* on a plan without limits that matter, one token.
-rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 token="h2-$(rand_hex 16)"
 (umask 077 && printf 'authorization: Bearer %s\n' "$token" >"$work/auth-header")
 (umask 077 && cat >"$work/config.json" <<EOF

@@ -97,6 +97,9 @@ work=loadtests/.work
 results=loadtests/results
 started=$(date +%s)
 
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
 # :: Prerequisites and build.
 scripts/ensure-packages.sh wrk nginx haproxy curl
 command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK (10.0, see global.json) is not on PATH"
@@ -112,17 +115,7 @@ fi
 if [ "$no_build" -eq 1 ] && [ -x "$baseline_bin" ]; then
   echo "run.sh: reusing $baseline_bin (--no-build)"
 else
-  # Same checks as scripts/publish-aot.sh: the baseline is built with the same aot.props and must be
-  # warning-free too (YARP and Kestrel are trim- and AOT-clean; nothing is allowed here).
-  log=artifacts/publish-baseline.log
-  mkdir -p artifacts
-  echo "run.sh: dotnet publish loadtests/baselines/EdgeFence.LoadBaseline -c Release -r linux-x64 -o artifacts/baseline (log: $log)"
-  rm -rf artifacts/baseline
-  dotnet publish loadtests/baselines/EdgeFence.LoadBaseline -c Release -r linux-x64 -o artifacts/baseline -nologo -tl:off >"$log" 2>&1 \
-    || { tail -n 30 "$log" >&2; fail "publishing the baseline failed (log: $log)"; }
-  warnings=$(grep -i 'warning' "$log" | grep -Ev '^[[:space:]]*[0-9]+ Warning\(s\)[[:space:]]*$' | sort -u || true)
-  [ -z "$warnings" ] || { echo "$warnings" >&2; fail "publishing the baseline printed warnings (log: $log)"; }
-  [ -x "$baseline_bin" ] || fail "$baseline_bin was not produced (log: $log)"
+  publish_baseline
 fi
 
 dotnet build src/EdgeFence.SnapshotTool -c Release -nologo -v quiet >/dev/null || fail "building the snapshot tool failed"
@@ -133,8 +126,6 @@ mkdir -p "$work/keys" "$work/nginx" "$results"
 abs_work=$(cd "$work" && pwd)
 
 # :: Processes: every child is stopped on exit, whatever the reason (scripts/lib.sh).
-# shellcheck source=scripts/lib.sh
-source scripts/lib.sh
 trap stop_children EXIT
 trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
 

@@ -17,12 +17,7 @@
 -- each thread; done() prints one line "bench-result {json}" with the totals over all threads, the
 -- socket errors and the latency percentiles (microseconds), for run.sh to check and aggregate.
 
-local threads = {}
-
-function setup(thread)
-  thread:set("thread_index", #threads)
-  table.insert(threads, thread)
-end
+dofile("loadtests/statuses.lua")
 
 local function read_lines(path)
   local lines = {}
@@ -94,18 +89,8 @@ function request()
   return r
 end
 
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
 function done(summary, latency, _)
-  local totals, counted = {}, 0
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses")) do
-      totals[status] = (totals[status] or 0) + n
-      counted = counted + n
-    end
-  end
+  local totals, counted = status_totals()
 
   local parts = {}
   for status, n in pairs(totals) do

@@ -90,7 +90,8 @@ dotnet build src/EdgeFence.ControlPlane -c Release -nologo -v quiet
 rm -rf "$work"
 mkdir -p "$work/keys" "$work/data"
 
-rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 # Keys go through the environment, not the command line, where ps would show them.
 admin_key=$(rand_hex 32)
 edge_key=$(rand_hex 32)
@@ -98,8 +99,6 @@ edge_key=$(rand_hex 32)
 
 # Every child is stopped on exit; they shut down gracefully on SIGTERM (the edge takes a final
 # checkpoint), forced after 15 s (scripts/lib.sh).
-# shellcheck source=scripts/lib.sh
-source scripts/lib.sh
 trap 'stop_children 15' EXIT
 trap 'echo; echo "demo.sh: stopping"; exit 0' INT TERM
 

@@ -6,6 +6,9 @@
 #   stop_children [SECONDS]             SIGTERM to each child, SIGKILL after SECONDS (default 10)
 #   wait_for_line NAME PID LOG REGEX    prints the first match of REGEX in LOG; exits the script
 #                                       with LOG's tail if PID exits or 30 s pass
+#   rand_hex N                          N random bytes as hex (keys, tokens, secrets)
+#   publish_baseline                    publishes loadtests/baselines' AOT binary to artifacts/baseline,
+#                                       failing on any warning (loadtests/run.sh and h2.sh)
 
 lib_script=$(basename "$0")
 pids=()
@@ -40,4 +43,20 @@ wait_for_line() {
   echo "$lib_script: the $name did not start within 30 s; end of $log:" >&2
   tail -n 30 "$log" >&2
   exit 1
+}
+
+rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+
+# Same checks as scripts/publish-aot.sh: the baseline is built with the same aot.props and must be
+# warning-free too (YARP and Kestrel are trim- and AOT-clean; nothing is allowed here).
+publish_baseline() {
+  local log=artifacts/publish-baseline.log warnings
+  mkdir -p artifacts
+  echo "$lib_script: dotnet publish loadtests/baselines/EdgeFence.LoadBaseline -c Release -r linux-x64 -o artifacts/baseline (log: $log)"
+  rm -rf artifacts/baseline
+  dotnet publish loadtests/baselines/EdgeFence.LoadBaseline -c Release -r linux-x64 -o artifacts/baseline -nologo -tl:off >"$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; echo "$lib_script: publishing the baseline failed (log: $log)" >&2; exit 1; }
+  warnings=$(grep -i 'warning' "$log" | grep -Ev '^[[:space:]]*[0-9]+ Warning\(s\)[[:space:]]*$' | sort -u || true)
+  [ -z "$warnings" ] || { echo "$warnings" >&2; echo "$lib_script: publishing the baseline printed warnings (log: $log)" >&2; exit 1; }
+  [ -x artifacts/baseline/edgefence-load-baseline ] || { echo "$lib_script: artifacts/baseline/edgefence-load-baseline was not produced (log: $log)" >&2; exit 1; }
 }

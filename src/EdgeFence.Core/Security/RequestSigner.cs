@@ -164,7 +164,7 @@ public static class RequestSigner
         {
             for (var i = 0; i < Slots; i++)
             {
-                if (_keys[i] is { } known && known.Length == key.Length && CryptographicOperations.FixedTimeEquals(known, key))
+                if (_keys[i] is { } known && CryptographicOperations.FixedTimeEquals(known, key))
                 {
                     return _states[i]!;
                 }
