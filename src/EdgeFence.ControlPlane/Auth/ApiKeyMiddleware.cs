@@ -8,7 +8,7 @@ namespace EdgeFence.ControlPlane.Auth;
 
 /// <summary>
 /// Every <c>/v1</c> request needs <c>Authorization: Bearer &lt;ControlPlane:AdminKey&gt;</c>; only
-/// <c>GET /v1/snapshot</c> also takes the edge key. Checked before the body is read, so an unauthenticated
+/// <c>GET /v1/snapshot</c> and <c>GET /v1/wallets</c> (the edges' pulls on start) also take the edge key. Checked before the body is read, so an unauthenticated
 /// client cannot make the service parse anything.
 /// </summary>
 internal sealed class ApiKeyMiddleware
@@ -54,7 +54,7 @@ internal sealed class ApiKeyMiddleware
                 return _next(context);
             }
 
-            if (_edge is not null && HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Equals("/v1/snapshot", StringComparison.Ordinal) && _edge.Matches(key))
+            if (_edge is not null && HttpMethods.IsGet(context.Request.Method) && IsEdgePull(context.Request.Path) && _edge.Matches(key))
             {
                 return _next(context);
             }
@@ -66,4 +66,7 @@ internal sealed class ApiKeyMiddleware
         context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         throw new ApiProblemException(401, "unauthorized", "Unauthorized", "send Authorization: Bearer <ControlPlane:AdminKey>");
     }
+
+    private static bool IsEdgePull(PathString path)
+        => path.Equals("/v1/snapshot", StringComparison.Ordinal) || path.Equals("/v1/wallets", StringComparison.Ordinal);
 }

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.Snapshots;
-using EdgeFence.ControlPlane.Telemetry;
 using EdgeFence.Core.Security;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +12,9 @@ namespace EdgeFence.ControlPlane.Edges;
 /// <summary>
 /// Delivers the latest snapshot to every configured edge (<c>PUT {edge}/v1/snapshot</c>), one loop per edge,
 /// so a slow or dead edge never delays the others. Only the latest version matters: an edge that missed
-/// three changes gets the one snapshot that holds them all.
+/// three changes gets the one snapshot that holds them all. The wallet book has a pusher of its own
+/// (<c>PUT {edge}/v1/wallets</c>): same signing, same answers from the edge, same retries, and a deposit never
+/// waits behind a large snapshot.
 /// </summary>
 /// <remarks>
 /// A failing edge is retried with exponential backoff from <see cref="FirstRetry"/> up to
@@ -38,15 +39,24 @@ internal sealed class EdgePusher : IAsyncDisposable
     private readonly TimeSpan _retryMax;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ControlPlaneMetrics? _metrics;
+    private readonly string _what;
+    private readonly Action<string>? _pushFailed;
     private readonly CancellationTokenSource _stop = new();
     private Task[] _loops = [];
     private volatile SignedSnapshot? _latest;
 
-    public EdgePusher(IReadOnlyList<Uri> edges, TimeSpan retryMax, TimeProvider time, ILogger logger, ControlPlaneMetrics? metrics = null)
+    /// <param name="edges">The edges' admin listeners.</param>
+    /// <param name="path">What to <c>PUT</c> there: <see cref="SnapshotPath"/> or <see cref="WalletsPath"/>.</param>
+    /// <param name="what">What is pushed, as the log lines name it (<c>snapshot</c>, <c>wallet book</c>).</param>
+    /// <param name="retryMax">The longest backoff.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where pushes are logged.</param>
+    /// <param name="pushFailed">Called with the edge's name for every failed attempt (a metric).</param>
+    public EdgePusher(IReadOnlyList<Uri> edges, string path, string what, TimeSpan retryMax, TimeProvider time, ILogger logger, Action<string>? pushFailed = null)
     {
-        _metrics = metrics;
-        _targets = [.. edges.Select(e => new EdgeTarget(e))];
+        _what = what;
+        _pushFailed = pushFailed;
+        _targets = [.. edges.Select(e => new EdgeTarget(e, path))];
         _retryMax = retryMax;
         _time = time;
         _logger = logger;
@@ -61,6 +71,12 @@ internal sealed class EdgePusher : IAsyncDisposable
             Timeout = Timeout.InfiniteTimeSpan,
         };
     }
+
+    /// <summary>The edge's snapshot endpoint, relative to its admin listener.</summary>
+    public const string SnapshotPath = "v1/snapshot";
+
+    /// <summary>The edge's wallet book endpoint, relative to its admin listener.</summary>
+    public const string WalletsPath = "v1/wallets";
 
     public SignedSnapshot? Latest => _latest;
 
@@ -138,26 +154,26 @@ internal sealed class EdgePusher : IAsyncDisposable
                     target.Record(latest.Version, outcome, now, null);
                     if (outcome.EdgeVersion > latest.Version)
                     {
-                        Log.EdgeAhead(_logger, target.Name, outcome.EdgeVersion.Value, latest.Version);
+                        Log.EdgeAhead(_logger, target.Name, _what, outcome.EdgeVersion.Value, latest.Version);
                     }
                     else
                     {
-                        Log.PushApplied(_logger, target.Name, latest.Version, outcome.Result);
+                        Log.PushApplied(_logger, target.Name, _what, latest.Version, outcome.Result);
                     }
 
                     continue;
                 }
 
-                _metrics?.PushFailed(target.Name);
+                _pushFailed?.Invoke(target.Name);
                 var delay = Backoff(target.Failures + 1);
                 target.Record(latest.Version, outcome, now, now + delay);
                 if (target.Failures == 1)
                 {
-                    Log.PushFailed(_logger, target.Name, latest.Version, outcome.Result, (long)delay.TotalMilliseconds);
+                    Log.PushFailed(_logger, target.Name, _what, latest.Version, outcome.Result, (long)delay.TotalMilliseconds);
                 }
                 else
                 {
-                    Log.PushRetrying(_logger, target.Name, target.Failures, outcome.Result, (long)delay.TotalMilliseconds);
+                    Log.PushRetrying(_logger, target.Name, _what, target.Failures, outcome.Result, (long)delay.TotalMilliseconds);
                 }
 
                 // A new version ends the wait early: the edge may be back, and the change must not wait out a backoff.
@@ -183,7 +199,7 @@ internal sealed class EdgePusher : IAsyncDisposable
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop);
         attempt.CancelAfter(AttemptTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Put, target.SnapshotUrl) { Content = new ByteArrayContent(snapshot.Bytes) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, target.PushUrl) { Content = new ByteArrayContent(snapshot.Bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.msgpack");
         request.Headers.TryAddWithoutValidation(SnapshotSigner.HeaderName, snapshot.SignatureBase64);
         try

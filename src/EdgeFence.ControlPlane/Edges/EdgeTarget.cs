@@ -13,15 +13,19 @@ internal sealed class EdgeTarget
     private DateTimeOffset? _nextAttemptAt;
     private int _failures;
 
-    public EdgeTarget(Uri adminUrl)
+    /// <param name="adminUrl">The edge's admin listener.</param>
+    /// <param name="path">What is pushed there, relative to it: <c>v1/snapshot</c> or <c>v1/wallets</c>.</param>
+    public EdgeTarget(Uri adminUrl, string path)
     {
         // A trailing slash, so "v1/snapshot" resolves below a base path instead of replacing its last segment.
         AdminUrl = adminUrl.AbsoluteUri.EndsWith('/') ? adminUrl : new Uri(adminUrl.AbsoluteUri + "/");
-        SnapshotUrl = new Uri(AdminUrl, "v1/snapshot");
+        PushUrl = new Uri(AdminUrl, path);
     }
 
     public Uri AdminUrl { get; }
-    public Uri SnapshotUrl { get; }
+
+    /// <summary>Where the signed bytes are <c>PUT</c>.</summary>
+    public Uri PushUrl { get; }
     public AsyncSignal Wake { get; } = new();
 
     public string Name => AdminUrl.Authority;

@@ -14,6 +14,7 @@ using EdgeFence.ControlPlane.Storage;
 using EdgeFence.ControlPlane.Telemetry;
 using EdgeFence.ControlPlane.Tokens;
 using EdgeFence.ControlPlane.Usage;
+using EdgeFence.ControlPlane.Wallets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -42,17 +43,19 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly EdgePusher _pusher;
+    private readonly EdgePusher _walletPusher;
     private readonly ECDsa _signingKey;
     private readonly ILogger _logger;
     private readonly ConnectionMultiplexer? _redis;
     private readonly ControlPlaneMetrics _metrics;
     private int _stopped;
 
-    private ControlPlaneServer(WebApplication app, EdgePusher pusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, string databasePath, string publicKeyPath, ILogger logger)
+    private ControlPlaneServer(WebApplication app, EdgePusher pusher, EdgePusher walletPusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, string databasePath, string publicKeyPath, ILogger logger)
     {
         _metrics = metrics;
         _app = app;
         _pusher = pusher;
+        _walletPusher = walletPusher;
         _signingKey = signingKey;
         _redis = redis;
         DatabasePath = databasePath;
@@ -121,7 +124,10 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
         var time = TimeProvider.System;
         var metrics = new ControlPlaneMetrics();
-        var pusher = new EdgePusher(edges, TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"), metrics);
+        var pusher = new EdgePusher(edges, EdgePusher.SnapshotPath, "snapshot", TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"), metrics.PushFailed);
+
+        // Deposits travel on their own (PUT {edge}/v1/wallets), so a credit never waits behind a snapshot.
+        var walletPusher = new EdgePusher(edges, EdgePusher.WalletsPath, "wallet book", TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"), metrics.WalletPushFailed);
         metrics.Observe(() => pusher.Latest?.Version ?? 0, pusher.EdgesBehind);
         ConnectionMultiplexer? redis = null;
         try
@@ -138,8 +144,11 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             }
 
             var changes = new ChangeRunner(database, new SnapshotIssuer(signingKey), pusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Changes"), metrics);
+            var deposits = new DepositRunner(database, new WalletBookIssuer(signingKey), walletPusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Wallets"), metrics);
             pusher.Start();
+            walletPusher.Start();
             var latest = await changes.InitializeAsync().ConfigureAwait(false);
+            deposits.Initialize();
 
             // One connection for the process; AbortOnConnectFail is off, so a Redis down at start only makes usage 503 until it answers.
             redis = redisOptions is null ? null : await ConnectionMultiplexer.ConnectAsync(redisOptions).ConfigureAwait(false);
@@ -158,6 +167,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new UsageEndpoints(database, redis, time).Map(app);
             new StatsEndpoints(database, redis, time).Map(app);
             new SnapshotEndpoints(pusher).Map(app);
+            new WalletEndpoints(database, deposits, walletPusher, new DebitReader(redis)).Map(app);
             app.MapGet(OpenApiDocument.Path, context =>
             {
                 context.Response.ContentType = "application/json";
@@ -187,7 +197,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Urls", ex.Message);
             }
 
-            var server = new ControlPlaneServer(app, pusher, signingKey, redis, metrics, database.Path, publicKeyPath, logger);
+            var server = new ControlPlaneServer(app, pusher, walletPusher, signingKey, redis, metrics, database.Path, publicKeyPath, logger);
             Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
             return server;
         }
@@ -199,6 +209,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             }
 
             await pusher.DisposeAsync().ConfigureAwait(false);
+            await walletPusher.DisposeAsync().ConfigureAwait(false);
             signingKey.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             metrics.Dispose();
@@ -251,6 +262,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         Log.Stopping(_logger);
         await _app.StopAsync().ConfigureAwait(false);
         await _pusher.DisposeAsync().ConfigureAwait(false);
+        await _walletPusher.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -9,6 +9,7 @@ using EdgeFence.ControlPlane.Sites;
 using EdgeFence.ControlPlane.Stats;
 using EdgeFence.ControlPlane.Tokens;
 using EdgeFence.ControlPlane.Usage;
+using EdgeFence.ControlPlane.Wallets;
 
 namespace EdgeFence.ControlPlane.Json;
 
@@ -37,6 +38,10 @@ namespace EdgeFence.ControlPlane.Json;
 [JsonSerializable(typeof(EdgesResponse))]
 [JsonSerializable(typeof(UsageResponse))]
 [JsonSerializable(typeof(SiteStatsResponse))]
+[JsonSerializable(typeof(DepositRequest))]
+[JsonSerializable(typeof(DepositResponse))]
+[JsonSerializable(typeof(BalanceResponse))]
+[JsonSerializable(typeof(LedgerResponse))]
 [JsonSerializable(typeof(ProblemBody))]
 internal sealed partial class ControlPlaneJsonContext : JsonSerializerContext
 {

@@ -20,4 +20,9 @@ internal static class EventIds
     public const int PushFailed = 301;
     public const int PushRetrying = 302;
     public const int EdgeAhead = 303;
+
+    public const int DepositCredited = 400;
+    public const int DepositReplayed = 401;
+    public const int DepositRefused = 402;
+    public const int WalletBookResigned = 403;
 }

@@ -38,15 +38,27 @@ internal static partial class Log
     [LoggerMessage(EventIds.SnapshotResigned, LogLevel.Warning, "The stored snapshot's signature does not verify with the signing key (was the key replaced?): issued version {Version}, signed with the current key")]
     public static partial void SnapshotResigned(ILogger logger, long version);
 
-    [LoggerMessage(EventIds.PushApplied, LogLevel.Information, "Edge {Edge} took snapshot version {Version} ({Result})")]
-    public static partial void PushApplied(ILogger logger, string edge, long version, string result);
+    [LoggerMessage(EventIds.PushApplied, LogLevel.Information, "Edge {Edge} took {What} version {Version} ({Result})")]
+    public static partial void PushApplied(ILogger logger, string edge, string what, long version, string result);
 
-    [LoggerMessage(EventIds.PushFailed, LogLevel.Warning, "Edge {Edge} did not take snapshot version {Version}: {Result}; retrying in {RetryMs} ms")]
-    public static partial void PushFailed(ILogger logger, string edge, long version, string result, long retryMs);
+    [LoggerMessage(EventIds.PushFailed, LogLevel.Warning, "Edge {Edge} did not take {What} version {Version}: {Result}; retrying in {RetryMs} ms")]
+    public static partial void PushFailed(ILogger logger, string edge, string what, long version, string result, long retryMs);
 
-    [LoggerMessage(EventIds.PushRetrying, LogLevel.Debug, "Edge {Edge} still failing ({Failures} in a row): {Result}; retrying in {RetryMs} ms")]
-    public static partial void PushRetrying(ILogger logger, string edge, int failures, string result, long retryMs);
+    [LoggerMessage(EventIds.PushRetrying, LogLevel.Debug, "Edge {Edge} still failing to take the {What} ({Failures} in a row): {Result}; retrying in {RetryMs} ms")]
+    public static partial void PushRetrying(ILogger logger, string edge, string what, int failures, string result, long retryMs);
 
-    [LoggerMessage(EventIds.EdgeAhead, LogLevel.Warning, "Edge {Edge} serves snapshot version {EdgeVersion}, newer than ours ({Version}): was the control plane database replaced? The edge keeps its version until ours passes it")]
-    public static partial void EdgeAhead(ILogger logger, string edge, long edgeVersion, long version);
+    [LoggerMessage(EventIds.EdgeAhead, LogLevel.Warning, "Edge {Edge} serves {What} version {EdgeVersion}, newer than ours ({Version}): was the control plane database replaced? The edge keeps its version until ours passes it")]
+    public static partial void EdgeAhead(ILogger logger, string edge, string what, long edgeVersion, long version);
+
+    [LoggerMessage(EventIds.DepositCredited, LogLevel.Information, "Deposit {DepositId}: {AmountMicros} micro-{Currency} to customer {Customer} of site {SiteId}: wallet book version {Version}")]
+    public static partial void DepositCredited(ILogger logger, string depositId, long amountMicros, string currency, string customer, string siteId, long version);
+
+    [LoggerMessage(EventIds.DepositReplayed, LogLevel.Debug, "Deposit {DepositId} replayed (same idempotency key, same body): answered as the first time")]
+    public static partial void DepositReplayed(ILogger logger, string depositId);
+
+    [LoggerMessage(EventIds.DepositRefused, LogLevel.Debug, "Deposit to customer {Customer} of site {SiteId} refused, nothing written: {Detail}")]
+    public static partial void DepositRefused(ILogger logger, string customer, string siteId, string detail);
+
+    [LoggerMessage(EventIds.WalletBookResigned, LogLevel.Warning, "The stored wallet book's signature does not verify with the signing key (was the key replaced?): issued version {Version}, signed with the current key")]
+    public static partial void WalletBookResigned(ILogger logger, long version);
 }

@@ -108,5 +108,41 @@ internal static class Migrations
                 signature BLOB NOT NULL
             );
             """),
+        new(2, "prepaid balances: deposits, credited totals, latest wallet book", """
+            -- Every credit, kept for good: no foreign key to sites, so deleting a site never deletes money records
+            -- (its ledger stays readable for reconciliation). seq orders the ledger and pages it.
+            CREATE TABLE deposits (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                site_id TEXT NOT NULL,
+                customer TEXT NOT NULL,
+                currency TEXT NOT NULL,
+                amount_micros INTEGER NOT NULL CHECK (amount_micros > 0),
+                idempotency_key TEXT NOT NULL,
+                credited_after_micros INTEGER NOT NULL,
+                wallet_version INTEGER NOT NULL,
+                created_at_unix_ms INTEGER NOT NULL,
+                UNIQUE (site_id, customer, idempotency_key)
+            );
+
+            -- The sum of a balance's deposits, kept beside them (same transaction) so a wallet book is one scan
+            -- of balances, not of every deposit ever made.
+            CREATE TABLE wallets (
+                site_id TEXT NOT NULL,
+                customer TEXT NOT NULL,
+                currency TEXT NOT NULL,
+                credited_micros INTEGER NOT NULL CHECK (credited_micros >= 0),
+                PRIMARY KEY (site_id, customer, currency)
+            );
+
+            -- The latest signed wallet book; its version is the counter every deposit increments.
+            CREATE TABLE wallet_book (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                version INTEGER NOT NULL,
+                created_at_unix_ms INTEGER NOT NULL,
+                bytes BLOB NOT NULL,
+                signature BLOB NOT NULL
+            );
+            """),
     ];
 }

@@ -15,11 +15,15 @@ internal sealed class ControlPlaneMetrics : IDisposable
     private readonly Meter _meter = new(MeterName);
     private readonly Counter<long> _changes;
     private readonly Counter<long> _pushFailures;
+    private readonly Counter<long> _walletPushFailures;
+    private readonly Counter<long> _deposits;
 
     public ControlPlaneMetrics()
     {
         _changes = _meter.CreateCounter<long>("edgefence.controlplane.changes", description: "Committed changes that issued a new snapshot version, by kind (site, plan, resource, token, snapshot).");
         _pushFailures = _meter.CreateCounter<long>("edgefence.controlplane.edge_push_failures", description: "Snapshot pushes an edge did not take (unreachable, timed out, refused), by edge.");
+        _walletPushFailures = _meter.CreateCounter<long>("edgefence.controlplane.wallet_push_failures", description: "Wallet book pushes an edge did not take (unreachable, timed out, refused), by edge.");
+        _deposits = _meter.CreateCounter<long>("edgefence.controlplane.deposits", description: "Deposits credited (replays not counted), by currency.");
     }
 
     /// <summary>The gauges, once the pusher that knows their values exists.</summary>
@@ -32,6 +36,10 @@ internal sealed class ControlPlaneMetrics : IDisposable
     public void Changed(string kind) => _changes.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void PushFailed(string edge) => _pushFailures.Add(1, new KeyValuePair<string, object?>("edge", edge));
+
+    public void WalletPushFailed(string edge) => _walletPushFailures.Add(1, new KeyValuePair<string, object?>("edge", edge));
+
+    public void Deposited(string currency) => _deposits.Add(1, new KeyValuePair<string, object?>("currency", currency));
 
     public void Dispose() => _meter.Dispose();
 }
