@@ -111,6 +111,22 @@ public sealed class ControlPlaneHost : IAsyncDisposable
 
     public async Task<long> SnapshotVersionAsync() => (await GetSnapshotAsync()).Version;
 
+    /// <summary>The latest wallet book's bytes, signature and version, as an edge pulls them (with the edge key).</summary>
+    public async Task<(byte[] Bytes, byte[] Signature, long Version)> GetWalletsAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/wallets");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", EdgeKey);
+        using var client = new HttpClient { BaseAddress = Api.BaseAddress };
+        using var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("application/vnd.msgpack", response.Content.Headers.ContentType?.MediaType);
+        var signature = Convert.FromBase64String(response.Headers.GetValues("X-EdgeFence-Snapshot-Signature").Single());
+        var version = long.Parse(response.Headers.GetValues("X-EdgeFence-Snapshot-Version").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        return (await response.Content.ReadAsByteArrayAsync(), signature, version);
+    }
+
+    public async Task<long> WalletVersionAsync() => (await GetWalletsAsync()).Version;
+
     public async Task StopAsync()
     {
         if (_server is not null)
