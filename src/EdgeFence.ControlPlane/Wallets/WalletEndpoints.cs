@@ -14,7 +14,8 @@ namespace EdgeFence.ControlPlane.Wallets;
 
 /// <summary>
 /// Prepaid balances: <c>POST /v1/customers/{id}/deposits</c>, <c>GET /v1/customers/{id}/balance</c>,
-/// <c>GET /v1/customers/{id}/ledger</c>, and <c>GET /v1/wallets</c> (the signed wallet book, what edges pull on start).
+/// <c>GET /v1/customers/{id}/ledger</c>, <c>GET /v1/wallets</c> (the signed wallet book, what edges pull on start)
+/// and <c>GET /v1/wallets/edges</c> (which edge took which wallet book version).
 /// </summary>
 internal sealed class WalletEndpoints
 {
@@ -46,6 +47,9 @@ internal sealed class WalletEndpoints
         app.MapGet("/v1/customers/{id}/balance", BalanceAsync);
         app.MapGet("/v1/customers/{id}/ledger", LedgerAsync);
         app.MapGet("/v1/wallets", GetWalletsAsync);
+
+        // The wallet book's delivery, edge by edge, in the shape of GET /v1/edges (which is the snapshot's).
+        app.MapGet("/v1/wallets/edges", context => JsonResponse.WriteAsync(context, 200, _pusher.Status(), ControlPlaneJsonContext.Api.EdgesResponse));
     }
 
     private async Task DepositAsync(HttpContext context)

@@ -60,6 +60,23 @@ public sealed class WalletBookTests
         Assert.Throws<SnapshotFormatException>(() => SnapshotSerializer.Deserialize(bytes));
     }
 
+    [Fact]
+    public async Task Deposit_with_an_edge_down_is_still_credited_and_the_wallet_delivery_shows_the_edge_behind()
+    {
+        await using var controlPlane = await ControlPlaneHost.StartAsync([$"http://127.0.0.1:{FreePort.Next()}"], "--ControlPlane:PushWaitMilliseconds=200");
+        var siteId = await Deposits.CreateSiteAsync(controlPlane);
+
+        var deposit = await Deposits.CreditAsync(controlPlane, "acme", siteId, 100, "USD", "1");
+        var delivery = await controlPlane.GetAsync("/v1/wallets/edges");
+
+        Assert.Equal(HttpStatusCode.OK, delivery.Status);
+        Assert.Equal(deposit.Json.GetProperty("walletVersion").GetInt64(), delivery.Json.GetProperty("latestVersion").GetInt64());
+        var edge = Assert.Single(delivery.Json.GetProperty("edges").EnumerateArray());
+        Assert.True(edge.GetProperty("consecutiveFailures").GetInt32() > 0, edge.ToString());
+        Assert.StartsWith("unreachable", edge.GetProperty("lastResult").GetString(), StringComparison.Ordinal);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, edge.GetProperty("appliedVersion").ValueKind);
+    }
+
     private static string Key(WalletRecord wallet) => wallet.SiteId + "\n" + wallet.Customer + "\n" + wallet.Currency;
 
     [Fact]
