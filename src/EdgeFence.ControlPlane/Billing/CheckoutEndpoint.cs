@@ -105,7 +105,7 @@ internal sealed partial class CheckoutEndpoint
         }, context.RequestAborted).ConfigureAwait(false);
 
         BillingLog.CheckoutCreated(_logger, checkoutId, plan.Id, siteId, session.Id);
-        var claimUrl = $"{context.Request.Scheme}://{context.Request.Host}{ClaimEndpoint.PathPrefix}{code}";
+        var claimUrl = $"{context.Request.Scheme}://{context.Request.Host}{ClaimEndpoint.Path}?code={code}";
         await JsonResponse.WriteAsync(context, StatusCodes.Status201Created, new CheckoutResponse
         {
             CheckoutId = checkoutId,

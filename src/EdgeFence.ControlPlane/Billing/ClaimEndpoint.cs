@@ -14,12 +14,13 @@ using Microsoft.Extensions.Logging;
 namespace EdgeFence.ControlPlane.Billing;
 
 /// <summary>
-/// <c>POST /claims/{code}</c>: the customer's token, once. No admin key (the customer has none): the code is the
-/// credential. POST only, so a link preview or a crawler following the URL cannot use it up.
+/// <c>POST /claims?code=…</c>: the customer's token, once. No admin key (the customer has none): the code is the
+/// credential. POST only, so a link preview or a crawler following the URL cannot use it up. The code is in the query,
+/// not the path, because log scopes carry the request path into every line logged while the request runs.
 /// </summary>
 internal sealed class ClaimEndpoint
 {
-    public const string PathPrefix = "/claims/";
+    public const string Path = "/claims";
 
     private readonly Database _database;
     private readonly ChangeRunner _changes;
@@ -38,12 +39,12 @@ internal sealed class ClaimEndpoint
         _logger = logger;
     }
 
-    public void Map(IEndpointRouteBuilder app) => app.MapPost("/claims/{id}", ClaimAsync);
+    public void Map(IEndpointRouteBuilder app) => app.MapPost(Path, ClaimAsync);
 
     private async Task ClaimAsync(HttpContext context)
     {
         // :: Step 1: the checkout the code belongs to, found by the code's hash.
-        var code = RouteValues.Id(context);
+        var code = context.Request.Query["code"] is { Count: 1 } values ? values[0] ?? "" : "";
         var checkout = code.Length is > 0 and <= ClaimCode.MaxLength ? Find(ClaimCode.Hash(code)) : null;
         if (checkout is null)
         {

@@ -115,8 +115,10 @@ internal sealed class StripeWebhookEndpoint
         {
             stripeEvent = EventUtility.ParseEvent(json, throwOnApiVersionMismatch: true);
         }
-        catch (Exception ex) when (ex is StripeException or Newtonsoft.Json.JsonException or ArgumentException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Parsing is pure: whatever it throws (StripeException on a version mismatch, Newtonsoft's on broken JSON,
+            // casts on wrong types) is the body's fault, so the answer is 400, never 500.
             throw Refused(siteId, "stripe-event", $"not a Stripe event of API version {StripeConfiguration.ApiVersion} (create the webhook endpoint with that version): {ex.Message}");
         }
 

@@ -17,7 +17,7 @@ public sealed class CheckoutTests
         var checkoutId = checkout.Str("checkoutId");
         var session = stack.Stripe.Object(checkout.Str("sessionId"));
         Assert.Equal((string?)session["url"], checkout.Str("url"));
-        Assert.StartsWith(stack.ControlPlane.Url + "/claims/efc_", checkout.Str("claimUrl"), StringComparison.Ordinal);
+        Assert.StartsWith(stack.ControlPlane.Url + "/claims?code=efc_", checkout.Str("claimUrl"), StringComparison.Ordinal);
         Assert.InRange(checkout.Json.GetProperty("claimExpiresAt").GetDateTimeOffset() - DateTimeOffset.UtcNow, TimeSpan.FromHours(71), TimeSpan.FromHours(73));
 
         var call = stack.Stripe.Calls.Single(c => c.Path == "/v1/checkout/sessions");
@@ -35,7 +35,7 @@ public sealed class CheckoutTests
         }
 
         // The claim code is ours alone: not sent to Stripe in any field, and stored only as a hash.
-        var code = checkout.Str("claimUrl")[(checkout.Str("claimUrl").LastIndexOf('/') + 1)..];
+        var code = checkout.Str("claimUrl")[(checkout.Str("claimUrl").IndexOf('=', StringComparison.Ordinal) + 1)..];
         Assert.DoesNotContain(stack.Stripe.Calls, c => c.Form.Values.Any(v => v.Contains(code, StringComparison.Ordinal)));
         Assert.True(DatabaseFile.AllBytes(stack.ControlPlane.DatabasePath).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(code)) < 0, "the claim code is in the database");
         Assert.Equal(1, DatabaseFile.Count(stack.ControlPlane.DatabasePath, "stripe_checkouts"));

@@ -22,8 +22,8 @@ public sealed class StripeConnectionTests
         Assert.DoesNotContain(stack.Stripe.WebhookSecret, state.Text, StringComparison.Ordinal);
 
         // Starter and Pro have prices; Free does not and gets nothing in Stripe.
-        var prices = state.Json.GetProperty("prices").EnumerateArray().Select(p => p.GetProperty("planId").GetString()).ToList();
-        Assert.Equal([stack.StarterPlanId, stack.ProPlanId], prices);
+        var prices = state.Json.GetProperty("prices").EnumerateArray().Select(p => p.GetProperty("planId").GetString()).Order().ToList();
+        Assert.Equal(new[] { stack.StarterPlanId, stack.ProPlanId }.Order(), prices);
         var starter = stack.Stripe.Object(await stack.PriceIdAsync(stack.StarterPlanId));
         Assert.Equal("999", (string?)starter["unit_amount_decimal"]);
         Assert.Equal("usd", (string?)starter["currency"]);
