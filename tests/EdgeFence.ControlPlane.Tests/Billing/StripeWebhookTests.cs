@@ -206,4 +206,34 @@ public sealed class StripeWebhookTests
         // Recorded only: the edge has no suspension field yet, so no snapshot was issued for these.
         Assert.Equal(version, await stack.ControlPlane.SnapshotVersionAsync());
     }
+
+    [Fact]
+    public async Task Stripe_unreachable_while_processing_gets_503_and_records_nothing_so_stripe_retries()
+    {
+        await using var stack = await BillingStack.StartAsync();
+        var checkout = await stack.CheckoutAsync(stack.StarterPlanId);
+        stack.Stripe.Pay(checkout.Str("sessionId"));
+        var completed = stack.Stripe.CheckoutCompleted(checkout.Str("sessionId"));
+        await stack.Stripe.StopAsync();
+
+        var answer = await stack.Stripe.DeliverAsync(completed);
+
+        Assert.True(answer.Status == 503, answer.Body);
+        Assert.Contains("urn:edgefence:problem:stripe-unavailable", answer.Body, StringComparison.Ordinal);
+        Assert.Equal(0, DatabaseFile.Count(stack.ControlPlane.DatabasePath, "stripe_events"));
+        Assert.Equal(0, DatabaseFile.Count(stack.ControlPlane.DatabasePath, "tokens"));
+    }
+
+    [Fact]
+    public async Task A_flood_of_events_is_answered_200_or_503_busy_and_every_200_is_recorded_once()
+    {
+        await using var stack = await BillingStack.StartAsync();
+        var events = Enumerable.Range(0, 40).Select(i => stack.Stripe.Event("customer.created", new JsonObject { ["id"] = $"cus_{i}", ["object"] = "customer" })).ToList();
+
+        var answers = await Task.WhenAll(events.Select(e => stack.Stripe.DeliverAsync(e)));
+
+        Assert.All(answers, a => Assert.True(a.Status is 200 or 503, $"{a.Status} {a.Body}"));
+        Assert.All(answers.Where(a => a.Status == 503), a => Assert.Contains("urn:edgefence:problem:busy", a.Body, StringComparison.Ordinal));
+        Assert.Equal(answers.Count(a => a.Status == 200), DatabaseFile.Count(stack.ControlPlane.DatabasePath, "stripe_events"));
+    }
 }

@@ -375,6 +375,9 @@ public sealed class LocalStripeApi : IAsyncDisposable
 
     public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>Stripe goes away: its port stops answering (webhooks can still be sent from here).</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     private JsonObject Item(string subscriptionId, JsonObject price, long start) => new()
