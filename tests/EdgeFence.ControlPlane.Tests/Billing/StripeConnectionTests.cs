@@ -103,4 +103,24 @@ public sealed class StripeConnectionTests
         Assert.Equal(HttpStatusCode.Unauthorized, noKey.Status);
         Assert.Empty(stack.Stripe.Calls);
     }
+
+    [Fact]
+    public async Task Connection_survives_a_restart_and_a_replaced_key_file_asks_to_connect_again()
+    {
+        await using var stack = await BillingStack.StartAsync();
+        await stack.ControlPlane.RestartAsync();
+        var afterRestart = await stack.CheckoutAsync(stack.StarterPlanId);
+        Assert.True(afterRestart.Status == HttpStatusCode.Created, afterRestart.ToString());
+
+        await stack.ControlPlane.StopAsync();
+        File.Delete(Path.Combine(stack.ControlPlane.Directory, "keys", "billing-secrets.key"));
+        await stack.ControlPlane.RestartAsync();
+        var unreadable = await stack.CheckoutAsync(stack.StarterPlanId);
+        Assert.Equal(HttpStatusCode.Conflict, unreadable.Status);
+        Assert.Equal("urn:edgefence:problem:stripe-not-connected", unreadable.Str("type"));
+
+        // Connecting again seals the keys with the new file and works.
+        Assert.Equal(HttpStatusCode.OK, (await stack.ConnectAsync()).Status);
+        Assert.Equal(HttpStatusCode.Created, (await stack.CheckoutAsync(stack.StarterPlanId)).Status);
+    }
 }
