@@ -25,4 +25,11 @@ internal static class EventIds
     public const int DepositReplayed = 401;
     public const int DepositRefused = 402;
     public const int WalletBookResigned = 403;
+
+    public const int StripeConnected = 600;
+    public const int StripeCheckoutCreated = 601;
+    public const int StripeWebhookRefused = 602;
+    public const int StripeEventProcessed = 603;
+    public const int StripeClaimed = 604;
+    public const int StripeSecretUnreadable = 605;
 }

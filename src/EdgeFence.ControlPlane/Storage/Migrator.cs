@@ -30,9 +30,22 @@ internal static class Migrator
             throw new ControlPlaneConfigurationException("ControlPlane:Database", $"'{database.Path}' has schema version {current}, newer than this build's {latest}; run a newer control plane");
         }
 
+        // Every step not recorded, not only those above the maximum: steps written in parallel branches (2, wallets;
+        // 3, Stripe) can reach a database out of order, 3 before 2, and 2 must still run. They touch separate tables.
+        var applied = new HashSet<int>();
+        using (var versions = connection.CreateCommand())
+        {
+            versions.CommandText = "SELECT version FROM schema_migrations";
+            using var reader = versions.ExecuteReader();
+            while (reader.Read())
+            {
+                applied.Add(reader.GetInt32(0));
+            }
+        }
+
         foreach (var migration in migrations)
         {
-            if (migration.Version <= current)
+            if (applied.Contains(migration.Version))
             {
                 continue;
             }
@@ -48,7 +61,7 @@ internal static class Migrator
             record.ExecuteNonQuery();
             transaction.Commit();
             Log.SchemaMigrated(logger, migration.Version, migration.Name);
-            current = migration.Version;
+            current = Math.Max(current, migration.Version);
         }
 
         return current;

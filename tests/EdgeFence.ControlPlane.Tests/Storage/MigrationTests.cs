@@ -20,6 +20,21 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task Step_recorded_out_of_order_is_still_applied_when_a_later_one_ran_first()
+    {
+        // A database a build with migrations 1 and 3 (Stripe) migrated, before 2 (wallets) was merged in.
+        await using var controlPlane = await ControlPlaneHost.StartAsync();
+        await controlPlane.StopAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        DatabaseFile.Execute(controlPlane.DatabasePath, "DROP TABLE deposits; DROP TABLE wallets; DROP TABLE wallet_book; DELETE FROM schema_migrations WHERE version = 2");
+
+        await controlPlane.RestartAsync();
+
+        Assert.Equal(EdgeFence.ControlPlane.Storage.Migrations.All.Count, DatabaseFile.Count(controlPlane.DatabasePath, "schema_migrations"));
+        Assert.Equal(1, await controlPlane.WalletVersionAsync());
+    }
+
+    [Fact]
     public async Task Database_with_a_newer_schema_is_refused_at_start()
     {
         await using var controlPlane = await ControlPlaneHost.StartAsync();
