@@ -14,7 +14,7 @@ internal static class PrepaidSnapshot
     public const long ChatPrice = 40_000;
     public const string TopUp = "https://pay.example/top-up?customer={customer}";
 
-    public static Snapshot Create(string originUrl, long quota = 1_000)
+    public static Snapshot Create(string originUrl, long? quota = 1_000)
     {
         var baseline = TestSnapshot.Create(originUrl, 1, tokens => tokens.Add(new TokenRecord
         {

@@ -16,7 +16,7 @@ public sealed class SharedBalanceTests
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
         const int Calls = 150;
-        var edges = await SharedQuotaTests.StartEdgesAsync(PrepaidSnapshot.Create(origin.Url, quota: 1_000_000), redis.ConnectionString, 3, "--EdgeFence:MaxBalanceLeaseMicros=20000");
+        var edges = await SharedQuotaTests.StartEdgesAsync(PrepaidSnapshot.Create(origin.Url, quota: null), redis.ConnectionString, 3, "--EdgeFence:MaxBalanceLeaseMicros=20000");
         var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
         try
         {
@@ -68,7 +68,7 @@ public sealed class SharedBalanceTests
         await using var origin = await TestOrigin.StartAsync();
         const int Calls = 20;
         const long Bound = 4 * PrepaidSnapshot.Price; // MaxBalanceOverspendMicros: two calls' worth per edge
-        var edges = await SharedQuotaTests.StartEdgesAsync(PrepaidSnapshot.Create(origin.Url, quota: 1_000_000), redis.ConnectionString, 2, $"--EdgeFence:MaxBalanceOverspendMicros={Bound}");
+        var edges = await SharedQuotaTests.StartEdgesAsync(PrepaidSnapshot.Create(origin.Url, quota: null), redis.ConnectionString, 2, $"--EdgeFence:MaxBalanceOverspendMicros={Bound}");
         try
         {
             foreach (var edge in edges)
