@@ -70,6 +70,7 @@ internal sealed class RedisStreamDecisionSink : IDecisionSink
             new("snapshotVersion", r.SnapshotVersion),
             new("originStatus", r.OriginStatus),
             new("originLatencyMs", r.OriginLatencyMs.ToString("0.###", inv)),
+            new("x402Transaction", r.PaymentTransaction ?? ""),
         ];
     }
 

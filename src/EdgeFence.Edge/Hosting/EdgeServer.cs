@@ -4,6 +4,7 @@ using EdgeFence.Edge.Authorize;
 using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
+using EdgeFence.Edge.Payments.X402;
 using EdgeFence.Edge.Proxy;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
@@ -100,6 +101,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddHttpForwarder();
         services.AddSingleton(_ => OriginClient.Create());
         services.AddSingleton(new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.OriginTimeoutSeconds) });
+        services.AddSingleton(sp => new X402Gate(new FacilitatorClient(), new PaymentReplayGuard(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DecisionReporter>(), sp.GetRequiredService<ILogger<X402Gate>>()));
         services.AddSingleton(sp => new EdgeRequestHandler(
             sp.GetRequiredService<SnapshotManager>(),
             sp.GetRequiredService<DecisionEngine>(),
@@ -109,6 +111,7 @@ public sealed class EdgeServer : IAsyncDisposable
             sp.GetRequiredService<ForwarderRequestConfig>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<DecisionReporter>(),
+            sp.GetRequiredService<X402Gate>(),
             sp.GetRequiredService<ILogger<EdgeRequestHandler>>()));
         services.AddHostedService(sp => new CheckpointService(sp.GetRequiredService<CounterStore>(), TimeSpan.FromSeconds(options.CheckpointIntervalSeconds), sp.GetRequiredService<ILogger<CheckpointService>>()));
 

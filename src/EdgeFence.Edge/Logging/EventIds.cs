@@ -31,4 +31,9 @@ internal static class EventIds
 
     public const int RedisDown = 500;
     public const int RedisUp = 501;
+
+    public const int PaymentRefused = 600;
+    public const int PaymentSettled = 601;
+    public const int FacilitatorUnavailable = 602;
+    public const int PaymentGuardFull = 603;
 }

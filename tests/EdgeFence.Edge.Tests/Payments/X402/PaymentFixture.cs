@@ -17,7 +17,7 @@ internal static class PaymentFixture
         new(new Uri(facilitator), Network, Asset, PayTo, "USDC", "2", 6, priceMicros: 10_000, "USD", maxTimeoutSeconds: 60, "a paid call");
 
     /// <summary>A v2 payment for <see cref="Terms"/> as a JSON tree, valid at <see cref="Now"/>.</summary>
-    public static JsonObject V2(string nonce = "0xcef9ce9d608e32c723fd7da4e50b56fa1c2085ba83e8606b093f91f937427746") => new()
+    public static JsonObject V2(string nonce = "0xcef9ce9d608e32c723fd7da4e50b56fa1c2085ba83e8606b093f91f937427746", long now = Now) => new()
     {
         ["x402Version"] = 2,
         ["payload"] = new JsonObject
@@ -28,7 +28,7 @@ internal static class PaymentFixture
                 ["to"] = PayTo,
                 ["value"] = "10000",
                 ["validAfter"] = "0",
-                ["validBefore"] = (Now + 60).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["validBefore"] = (now + 60).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["nonce"] = nonce,
             },
             ["signature"] = "0x" + new string('a', 130),
@@ -47,9 +47,9 @@ internal static class PaymentFixture
     };
 
     /// <summary>The same payment in v1 shape (scheme and network named at the top, no accepted).</summary>
-    public static JsonObject V1()
+    public static JsonObject V1(string? nonce = null, long now = Now)
     {
-        var payment = V2();
+        var payment = nonce is null ? V2(now: now) : V2(nonce, now);
         payment["x402Version"] = 1;
         payment.Remove("accepted");
         payment.Remove("resource");
@@ -57,6 +57,11 @@ internal static class PaymentFixture
         payment["network"] = "base-sepolia";
         return payment;
     }
+
+    /// <summary>A v2 payment valid now, with a fresh random nonce.</summary>
+    public static JsonObject Live() => V2(FreshNonce(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+    public static string FreshNonce() => "0x" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public static string Header(JsonNode payment) => Encode(payment.ToJsonString());
 
