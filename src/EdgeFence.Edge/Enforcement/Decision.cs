@@ -37,9 +37,10 @@ internal struct Decision
     /// </summary>
     public EnforceVerdict Pending;
 
-    /// <summary>What the call was charged, in millionths of <see cref="ChargedCurrency"/> (0: nothing).</summary>
+    /// <summary>What an allowed call was charged, in millionths of <see cref="ChargedCurrency"/> (0: nothing).</summary>
     public long ChargedMicros;
 
+    /// <summary>The ISO 4217 code of <see cref="ChargedMicros"/>; null when nothing was charged.</summary>
     public string? ChargedCurrency;
 
     /// <summary>The customer when no token names one: an x402 payer, <c>x402:&lt;address&gt;</c>.</summary>

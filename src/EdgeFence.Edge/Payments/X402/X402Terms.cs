@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Numerics;
+using EdgeFence.Core.Model;
 
 namespace EdgeFence.Edge.Payments.X402;
 
@@ -13,25 +13,39 @@ internal sealed class X402Terms
     /// <summary>The only scheme the edge offers: a fixed amount per call (EIP-3009 transfer authorization).</summary>
     public const string Scheme = "exact";
 
-    public X402Terms(Uri facilitatorUrl, string network, string asset, string payTo, string assetName, string assetVersion, int assetDecimals,
-        long priceMicros, string currency, int maxTimeoutSeconds, string description)
+    private X402Terms(Uri facilitatorUrl, X402Settings settings, string amount, long priceMicros, string description)
     {
         FacilitatorUrl = facilitatorUrl;
         var root = facilitatorUrl.AbsoluteUri.TrimEnd('/');
         VerifyUrl = new Uri(root + "/verify");
         SettleUrl = new Uri(root + "/settle");
-        Network = network;
-        Asset = asset;
-        PayTo = payTo;
-        AssetName = assetName;
-        AssetVersion = assetVersion;
+        Network = settings.Network;
+        Asset = settings.Asset;
+        PayTo = settings.PayTo;
+        AssetName = settings.AssetName;
+        AssetVersion = settings.AssetVersion;
+        Amount = amount;
         PriceMicros = priceMicros;
-        Currency = currency;
-        MaxTimeoutSeconds = maxTimeoutSeconds;
+        Currency = settings.Currency;
+        MaxTimeoutSeconds = settings.MaxTimeoutSeconds;
         Description = description;
-        Amount = AtomicAmount(priceMicros, assetDecimals)
-            ?? throw new ArgumentException($"a price of {priceMicros} micros is not a whole number of atomic units of a {assetDecimals}-decimal asset", nameof(priceMicros));
-        V1Network = X402Networks.ToV1Name(network);
+        V1Network = X402Networks.ToV1Name(settings.Network);
+    }
+
+    /// <summary>
+    /// The terms of a resource priced <paramref name="priceMicros"/> on a site with <paramref name="settings"/>,
+    /// or null when they cannot be paid (a relative facilitator URL, a price in another currency, or
+    /// one that is not a whole positive number of atomic units); snapshot validation refuses all three.
+    /// </summary>
+    public static X402Terms? Create(X402Settings settings, long priceMicros, string currency, string description)
+    {
+        if (!Uri.TryCreate(settings.FacilitatorUrl, UriKind.Absolute, out var facilitator) || currency != settings.Currency
+            || !settings.TryGetAtomicAmount(priceMicros, out var amount))
+        {
+            return null;
+        }
+
+        return new X402Terms(facilitator, settings, amount.ToString(CultureInfo.InvariantCulture), priceMicros, description);
     }
 
     /// <summary>Base URL of the facilitator (<c>POST {url}/verify</c>, <c>POST {url}/settle</c>).</summary>
@@ -69,20 +83,4 @@ internal sealed class X402Terms
     public int MaxTimeoutSeconds { get; }
 
     public string Description { get; }
-
-    /// <summary>
-    /// priceMicros × 10^decimals / 10^6 as a decimal string, or null when that is not a positive
-    /// integer: the reference truncates a sub-unit price to "0", which would give calls away.
-    /// </summary>
-    public static string? AtomicAmount(long priceMicros, int assetDecimals)
-    {
-        if (priceMicros <= 0 || assetDecimals is < 0 or > 36)
-        {
-            return null;
-        }
-
-        var scaled = new BigInteger(priceMicros) * BigInteger.Pow(10, assetDecimals);
-        var amount = BigInteger.DivRem(scaled, 1_000_000, out var remainder);
-        return remainder.IsZero && amount.Sign > 0 ? amount.ToString(CultureInfo.InvariantCulture) : null;
-    }
 }

@@ -21,14 +21,13 @@ internal sealed class X402TermsCache
             return terms;
         }
 
-        if (site.Site.X402 is not { } x402 || !Uri.TryCreate(x402.FacilitatorUrl, UriKind.Absolute, out var facilitator)
-            || X402Terms.AtomicAmount(resource.Resource.PriceMicros, x402.AssetDecimals) is null)
+        var resourceModel = resource.Resource;
+        if (site.Site.X402 is not { } x402 || X402Terms.Create(x402, resourceModel.PriceMicros, resourceModel.Currency, resourceModel.Pattern) is not { } created)
         {
             return null;
         }
 
-        terms = new X402Terms(facilitator, x402.Network, x402.Asset, x402.PayTo, x402.AssetName, x402.AssetVersion, x402.AssetDecimals,
-            resource.Resource.PriceMicros, x402.Currency, x402.MaxTimeoutSeconds, resource.Resource.Pattern);
+        terms = created;
         return _terms.GetValue(resource, _ => terms);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using EdgeFence.Core.Model;
 using EdgeFence.Edge.Payments.X402;
 
 namespace EdgeFence.Edge.Tests.Payments.X402;
@@ -13,8 +14,14 @@ internal static class PaymentFixture
     public const string From = "0x62141F40b5D871977712FC8D28E5B08d9fAD0B21";
     public const long Now = 1_796_226_000;
 
-    public static X402Terms Terms(string facilitator = "http://127.0.0.1:9/") =>
-        new(new Uri(facilitator), Network, Asset, PayTo, "USDC", "2", 6, priceMicros: 10_000, "USD", maxTimeoutSeconds: 60, "a paid call");
+    public static X402Settings Settings(string facilitator = "http://127.0.0.1:9/", string network = Network) => new()
+    {
+        FacilitatorUrl = facilitator, Network = network, Asset = Asset, PayTo = PayTo,
+        AssetName = "USDC", AssetVersion = "2", AssetDecimals = 6, Currency = "USD", MaxTimeoutSeconds = 60,
+    };
+
+    public static X402Terms Terms(string facilitator = "http://127.0.0.1:9/", string network = Network)
+        => X402Terms.Create(Settings(facilitator, network), priceMicros: 10_000, "USD", "a paid call")!;
 
     /// <summary>A v2 payment for <see cref="Terms"/> as a JSON tree, valid at <see cref="Now"/>.</summary>
     public static JsonObject V2(string nonce = "0xcef9ce9d608e32c723fd7da4e50b56fa1c2085ba83e8606b093f91f937427746", long now = Now) => new()

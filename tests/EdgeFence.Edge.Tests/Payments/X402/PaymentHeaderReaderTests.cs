@@ -155,7 +155,7 @@ public sealed class PaymentHeaderReaderTests
     [Fact]
     public void A_v1_payment_on_a_chain_without_a_v1_name_is_a_mismatch()
     {
-        var terms = new X402Terms(new Uri("http://127.0.0.1:9/"), "eip155:31337", PaymentFixture.Asset, PaymentFixture.PayTo, "USDC", "2", 6, 10_000, "USD", 60, "d");
+        var terms = PaymentFixture.Terms(network: "eip155:31337");
         var payment = PaymentFixture.V1();
         payment["network"] = "eip155:31337";
 

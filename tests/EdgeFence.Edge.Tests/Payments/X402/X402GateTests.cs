@@ -94,7 +94,9 @@ public sealed class X402GateTests : IAsyncLifetime
         var customer = "x402:" + PaymentFixture.From.ToLowerInvariant();
         Assert.Equal(customer, seen.Header(RequestSigner.CustomerHeader));
         Assert.Null(seen.Header(X402Headers.PaymentSignature));
-        Assert.True(RequestSigner.Verify(TestSnapshot.HmacSecret, seen.Header(RequestSigner.SignatureHeader), DateTimeOffset.UtcNow, RequestSigner.DefaultTolerance, "GET", seen.RawTarget, "", customer, "", seen.Header(RequestSigner.RequestIdHeader)!));
+        var charged = RequestSigner.ChargedValue(X402Snapshot.PriceMicros, "USD");
+        Assert.Equal(charged, seen.Header(RequestSigner.ChargedHeader));
+        Assert.True(RequestSigner.Verify(TestSnapshot.HmacSecret, seen.Header(RequestSigner.SignatureHeader), DateTimeOffset.UtcNow, RequestSigner.DefaultTolerance, "GET", seen.RawTarget, "", customer, "", seen.Header(RequestSigner.RequestIdHeader)!, charged));
 
         await _edge.StopAsync();
         var log = string.Join('\n', Directory.GetFiles(Path.Combine(_edge.DataDir, "decisions"), "*.ndjson").Select(File.ReadAllText));

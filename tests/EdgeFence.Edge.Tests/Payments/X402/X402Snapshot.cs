@@ -11,23 +11,24 @@ internal static class X402Snapshot
     public static Snapshot Create(string originUrl, string facilitatorUrl)
     {
         var standard = TestSnapshot.Create(originUrl);
-        ModelStandIns.Sites["demo"] = new X402Settings
-        {
-            FacilitatorUrl = facilitatorUrl, Network = PaymentFixture.Network, Asset = PaymentFixture.Asset, PayTo = PaymentFixture.PayTo,
-            AssetName = "USDC", AssetVersion = "2", AssetDecimals = 6, Currency = "USD", MaxTimeoutSeconds = 60,
-        };
-        ModelStandIns.Resources["r-x402"] = (ResourcePayment.X402, PriceMicros, "USD");
-        ModelStandIns.Resources["r-either"] = (ResourcePayment.TokenOrX402, PriceMicros, "USD");
         return new Snapshot
         {
             Version = standard.Version,
-            Sites = standard.Sites,
+            Sites =
+            [
+                .. standard.Sites.Select(site => site.Id != "demo" ? site : new Site
+                {
+                    Id = site.Id, Name = site.Name, Slug = site.Slug, OriginUrl = site.OriginUrl, Hosts = site.Hosts, HmacSecret = site.HmacSecret,
+                    OriginKeyHash = site.OriginKeyHash, StaticHeaders = site.StaticHeaders, StaticQuery = site.StaticQuery,
+                    X402 = PaymentFixture.Settings(facilitatorUrl),
+                }),
+            ],
             Plans = standard.Plans,
             Resources =
             [
                 .. standard.Resources,
-                new Resource { Id = "r-x402", SiteId = "demo", Pattern = "/x402/*" },
-                new Resource { Id = "r-either", SiteId = "demo", Pattern = "/either/*" },
+                new Resource { Id = "r-x402", SiteId = "demo", Pattern = "/x402/*", PriceMicros = PriceMicros, Payment = ResourcePayment.X402 },
+                new Resource { Id = "r-either", SiteId = "demo", Pattern = "/either/*", PriceMicros = PriceMicros, Payment = ResourcePayment.TokenOrX402 },
             ],
             Tokens = standard.Tokens,
         };

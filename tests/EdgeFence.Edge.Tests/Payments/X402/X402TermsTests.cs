@@ -4,23 +4,21 @@ namespace EdgeFence.Edge.Tests.Payments.X402;
 
 public sealed class X402TermsTests
 {
-    [Theory]
-    [InlineData(10_000, 6, "10000")]
-    [InlineData(1, 6, "1")]
-    [InlineData(10_000, 18, "10000000000000000")]
-    [InlineData(1_500_000, 2, "150")]
-    public void The_atomic_amount_is_the_price_scaled_to_the_asset_decimals(long micros, int decimals, string expected)
-        => Assert.Equal(expected, X402Terms.AtomicAmount(micros, decimals));
+    [Fact]
+    public void The_amount_is_the_price_in_atomic_units_of_the_asset()
+    {
+        Assert.Equal("10000", PaymentFixture.Terms().Amount);
+        var eighteen = PaymentFixture.Settings();
+        var terms = X402Terms.Create(new() { FacilitatorUrl = eighteen.FacilitatorUrl, Network = eighteen.Network, Asset = eighteen.Asset, PayTo = eighteen.PayTo, AssetName = "T", AssetVersion = "1", AssetDecimals = 18 }, 10_000, "USD", "d");
+        Assert.Equal("10000000000000000", terms!.Amount);
+    }
 
     [Theory]
-    [InlineData(1, 2)] // a millionth of a dollar is below one cent
-    [InlineData(0, 6)]
-    [InlineData(-5, 6)]
-    public void A_price_that_is_not_a_whole_positive_number_of_atomic_units_is_refused(long micros, int decimals)
-    {
-        Assert.Null(X402Terms.AtomicAmount(micros, decimals));
-        Assert.Throws<ArgumentException>(() => new X402Terms(new Uri("http://127.0.0.1/"), "eip155:1", PaymentFixture.Asset, PaymentFixture.PayTo, "USDC", "2", decimals, micros, "USD", 60, "d"));
-    }
+    [InlineData(0, "USD")]
+    [InlineData(-5, "USD")]
+    [InlineData(10_000, "EUR")]
+    public void A_price_x402_cannot_pay_exactly_gives_no_terms(long micros, string currency)
+        => Assert.Null(X402Terms.Create(PaymentFixture.Settings(), micros, currency, "d"));
 
     [Fact]
     public void Facilitator_urls_keep_the_base_path()
