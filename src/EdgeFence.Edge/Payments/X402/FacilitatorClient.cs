@@ -132,9 +132,10 @@ internal sealed class FacilitatorClient : IDisposable
             var answer = Parse(rented.AsSpan(0, length), settle);
             return status == 400 && answer.Outcome == FacilitatorOutcome.Succeeded ? FacilitatorAnswer.Unavailable("HTTP 400 with a success") : answer;
         }
-        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            return FacilitatorAnswer.Unavailable("timed out");
+            // Also when the client went away during verify: the caller then gives the claim back.
+            return FacilitatorAnswer.Unavailable(aborted.IsCancellationRequested ? "the client went away" : "timed out");
         }
         catch (HttpRequestException ex)
         {

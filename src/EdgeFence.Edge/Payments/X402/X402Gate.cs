@@ -159,6 +159,11 @@ internal sealed class X402Gate : IDisposable
         if (verified.Outcome != FacilitatorOutcome.Succeeded)
         {
             _guard.Release(key);
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+
             if (verified.Outcome == FacilitatorOutcome.Unavailable)
             {
                 Log.FacilitatorUnavailable(_logger, requestId, site.Id, "verify", verified.Reason ?? "");
