@@ -30,6 +30,7 @@ check(received === amount * BigInt(calls), `payTo received ${received}, expected
 
 // The edge's decision log: exactly K allowed paid calls reached the origin, each with its settlement
 // transaction; the replay is a denial; no payment header is in the log.
+const readLog = dir => fs.readdirSync(dir).filter(f => f.endsWith(".ndjson")).flatMap(f => fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean));
 const dir = arg("decisions");
 const lines = fs.readdirSync(dir).filter(f => f.endsWith(".ndjson")).flatMap(f => fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean));
 const records = lines.map(l => JSON.parse(l));
@@ -48,6 +49,13 @@ const replayStatus = Number(arg("replay-status"));
 const replay = JSON.parse(fs.readFileSync(arg("replay-body"), "utf8"));
 check(replayStatus === 402 && replay.reason === "payment-replayed", `replay: ${replayStatus} ${replay.reason}`);
 
+// The replay at an edge that never saw the payment: the facilitator (the chain's nonce) refuses it.
+const restartStatus = Number(arg("restart-status"));
+const restarted = JSON.parse(fs.readFileSync(arg("restart-body"), "utf8"));
+check(restartStatus === 402 && restarted.reason === "payment-replayed", `replay at a fresh edge: ${restartStatus} ${restarted.reason} ${restarted.detail ?? ""}`);
+const restartedRecords = readLog(arg("decisions-restarted")).map(l => JSON.parse(l));
+check(restartedRecords.length === 1 && restartedRecords[0].originStatus === undefined, "the replay at a fresh edge reached the origin or was not logged");
+
 // The unpaid call: 402 with the PAYMENT-REQUIRED the reference client accepted and paid.
 const unpaidStatus = Number(arg("unpaid-status"));
 const headerLine = fs.readFileSync(arg("unpaid-headers"), "utf8").split(/\r?\n/).find(l => /^payment-required:/i.test(l));
@@ -57,7 +65,7 @@ check(JSON.stringify(offered?.accepts) === JSON.stringify(client.paymentRequired
 check(client.paymentRequired?.accepts?.[0]?.amount === amount.toString(), `offer amount ${client.paymentRequired?.accepts?.[0]?.amount}, expected ${amount}`);
 
 console.log(`x402 e2e: calls paid ${calls}, reached the origin ${forwarded.length}, price ${amount} atomic units ($${Number(amount) / 1e6}) each`);
-console.log(`x402 e2e: payer -${paid}, payTo +${received} (expected ${amount * BigInt(calls)} each); replay -> ${replayStatus} ${replay.reason}; unpaid -> ${unpaidStatus} with PAYMENT-REQUIRED`);
+console.log(`x402 e2e: payer -${paid}, payTo +${received} (expected ${amount * BigInt(calls)} each); replay -> ${replayStatus} ${replay.reason}, at a fresh edge -> ${restartStatus} ${restarted.reason}; unpaid -> ${unpaidStatus} with PAYMENT-REQUIRED`);
 console.log(`x402 e2e: ${(Number(arg("paying-ms")) / 1000).toFixed(2)} s for the ${calls} paid calls (402 + verify + settle + forward each), ${arg("total-seconds")} s in all`);
 if (failures.length > 0) {
   for (const f of failures) console.error("x402 e2e: FAILED: " + f);

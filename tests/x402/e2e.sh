@@ -39,8 +39,10 @@ source "$root/scripts/lib.sh"
 # shellcheck source=harness.sh
 source ./harness.sh
 # The whole run is bounded: a watchdog ends it (and, through the EXIT trap, every child) after 5 minutes.
-( sleep 300; echo "e2e.sh: timed out after 300 s" >&2; kill -TERM $$ ) 2>/dev/null &
+# Its sleep is ended with it, so no stray timer outlives the run and signals a reused pid.
+( trap 'kill "$nap" 2>/dev/null; exit 0' TERM; sleep 300 & nap=$!; wait "$nap" && { echo "e2e.sh: timed out after 300 s" >&2; kill -TERM $$; } ) 2>/dev/null &
 watchdog=$!
+trap 'echo "e2e.sh: interrupted" >&2; exit 130' INT TERM
 pids+=("$watchdog")
 
 # :: Chain, token, facilitator.
@@ -73,20 +75,23 @@ mkdir -p "$work/keys"
 "$tool_bin" keygen --out "$work/keys" >/dev/null
 "$tool_bin" build --in "$work/config.json" --key "$work/keys/snapshot-signing.pem" --out "$work/snapshot.msgpack" >/dev/null
 
-# :: The native edge.
-"$edge_bin" \
-  --EdgeFence:Urls=http://127.0.0.1:0 \
-  --EdgeFence:AdminUrls=http://127.0.0.1:0 \
-  --EdgeFence:NodeId=x402-e2e \
-  --EdgeFence:DataDir="$work/edge-data" \
-  --EdgeFence:SnapshotPath="$work/snapshot.msgpack" \
-  --EdgeFence:SnapshotPublicKey="$work/keys/snapshot-signing.pub.pem" \
-  >"$work/edge.log" 2>&1 &
-edge_pid=$!
-pids+=("$edge_pid")
-line=$(wait_for_line "edge" "$edge_pid" "$work/edge.log" 'listening on [^ ]+ \(admin [^ )]+\)')
-edge_url=$(sed -E 's/listening on ([^ ]+) .*/\1/' <<<"$line")
-url="$edge_url/pay/paid/report"
+# :: The native edge (start_edge NAME: sets edge_pid and url).
+start_edge() {
+  "$edge_bin" \
+    --EdgeFence:Urls=http://127.0.0.1:0 \
+    --EdgeFence:AdminUrls=http://127.0.0.1:0 \
+    --EdgeFence:NodeId="$1" \
+    --EdgeFence:DataDir="$work/$1-data" \
+    --EdgeFence:SnapshotPath="$work/snapshot.msgpack" \
+    --EdgeFence:SnapshotPublicKey="$work/keys/snapshot-signing.pub.pem" \
+    >"$work/$1.log" 2>&1 &
+  edge_pid=$!
+  pids+=("$edge_pid")
+  local line
+  line=$(wait_for_line "edge" "$edge_pid" "$work/$1.log" 'listening on [^ ]+ \(admin [^ )]+\)')
+  url="$(sed -E 's/listening on ([^ ]+) .*/\1/' <<<"$line")/pay/paid/report"
+}
+start_edge edge
 
 # :: The reference client pays K calls through the edge.
 paying_started=$(date +%s%N)
@@ -103,6 +108,14 @@ unpaid_status=$(curl -s -o "$work/unpaid.json" -D "$work/unpaid.headers" -w '%{h
 kill -TERM "$edge_pid"
 wait "$edge_pid" 2>/dev/null || true
 
-node e2e-check.mjs --client "$work/client.json" --decisions "$work/edge-data/decisions" --calls "$calls" --amount "$price_micros" \
+# :: A fresh edge has no memory of the payment: the replay is refused by the chain, through the
+# facilitator's verify (the nonce is used), and still never forwarded.
+start_edge edge2
+restart_status=$(curl -s -o "$work/replay-restarted.json" -w '%{http_code}' --max-time 30 -H "PAYMENT-SIGNATURE: $replay_header" "$url")
+kill -TERM "$edge_pid"
+wait "$edge_pid" 2>/dev/null || true
+
+node e2e-check.mjs --client "$work/client.json" --decisions "$work/edge-data/decisions" --decisions-restarted "$work/edge2-data/decisions" \
+  --restart-status "$restart_status" --restart-body "$work/replay-restarted.json" --calls "$calls" --amount "$price_micros" \
   --replay-status "$replay_status" --replay-body "$work/replay.json" --unpaid-status "$unpaid_status" --unpaid-headers "$work/unpaid.headers" \
   --paying-ms "$paying_ms" --total-seconds "$(( $(date +%s) - started ))"
