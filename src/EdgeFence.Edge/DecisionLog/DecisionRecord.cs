@@ -21,4 +21,6 @@ internal readonly record struct DecisionRecord(
     long SnapshotVersion,
     int OriginStatus,
     double OriginLatencyMs,
+    long ChargedMicros = 0,
+    string? ChargedCurrency = null,
     string? PaymentTransaction = null);

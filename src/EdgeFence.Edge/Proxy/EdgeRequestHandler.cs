@@ -152,7 +152,7 @@ internal sealed class EdgeRequestHandler
 
             _x402.OfferOnRefusal(context, site, decision);
 
-            return ProblemWriter.WriteAsync(context, decision.Reason, null, requestId);
+            return ProblemWriter.WriteAsync(context, decision, requestId);
         }
 
         // :: Step 7: forward, streaming both bodies.

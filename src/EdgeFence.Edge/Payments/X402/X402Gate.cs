@@ -83,7 +83,7 @@ internal sealed class X402Gate : IDisposable
     public void OfferOnRefusal(HttpContext context, SiteRuntime site, in Decision decision)
     {
         if (decision.Resource is not { } resource || resource.Resource.Payment != ResourcePayment.TokenOrX402
-            || decision.Reason is not DenyReason.QuotaExhausted
+            || decision.Reason is not (DenyReason.QuotaExhausted or DenyReason.InsufficientBalance)
             || _terms.For(site, resource) is not { } terms)
         {
             return;
