@@ -51,6 +51,9 @@ fi
 if step "native AOT publish" scripts/publish-aot.sh; then
   run_tests tests/EdgeFence.AotSmoke.Tests "EDGEFENCE_BINARY=$PWD/artifacts/edge/edgefence-edge"
   step "demo smoke (scripts/demo.sh --smoke)" scripts/demo.sh --smoke --no-build
+  # x402 pay-per-call against the reference implementation (issue #11): a local chain, the reference
+  # facilitator and @x402/fetch paying through the native edge; installs its pinned npm packages.
+  step "x402 end to end (tests/x402/e2e.sh)" tests/x402/e2e.sh --no-build
   # A short accuracy run: 3 native edges, one hard quota, saturating load. The quota is lowered
   # from 20000 so it runs out early in the 5 s (admissions go through the origin, ~5000/s here).
   step "quota accuracy under load (loadtests/accuracy.sh)" loadtests/accuracy.sh --duration 5 --quota 5000 --no-build

@@ -2,7 +2,7 @@ namespace EdgeFence.Edge.DecisionLog;
 
 /// <summary>
 /// One decision as the log keeps it. References strings the request already has (ids from the
-/// snapshot, the method, the request id), so making one allocates nothing. Never the token itself.
+/// snapshot, the method, the request id), so making one allocates nothing. Never the token itself, never an x402 payment header (only its settlement transaction).
 /// </summary>
 internal readonly record struct DecisionRecord(
     long TimeUnixMs,
@@ -22,4 +22,5 @@ internal readonly record struct DecisionRecord(
     int OriginStatus,
     double OriginLatencyMs,
     long ChargedMicros = 0,
-    string? ChargedCurrency = null);
+    string? ChargedCurrency = null,
+    string? PaymentTransaction = null);

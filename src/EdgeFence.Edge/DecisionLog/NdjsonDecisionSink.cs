@@ -89,6 +89,11 @@ internal sealed class NdjsonDecisionSink : IDecisionSink
             w.WriteNumber("originLatencyMs"u8, Math.Round(r.OriginLatencyMs, 3));
         }
 
+        if (r.PaymentTransaction is not null)
+        {
+            w.WriteString("x402Transaction"u8, r.PaymentTransaction);
+        }
+
         w.WriteEndObject();
     }
 

@@ -72,6 +72,7 @@ internal sealed class RedisStreamDecisionSink : IDecisionSink
             new("originLatencyMs", r.OriginLatencyMs.ToString("0.###", inv)),
             new("chargedMicros", r.ChargedMicros),
             new("currency", r.ChargedCurrency ?? ""),
+            new("x402Transaction", r.PaymentTransaction ?? ""),
         ];
     }
 

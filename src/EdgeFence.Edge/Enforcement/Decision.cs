@@ -51,7 +51,16 @@ internal struct Decision
     /// <summary>The ISO 4217 code of <see cref="ChargedMicros"/>; null when nothing was charged.</summary>
     public string? ChargedCurrency;
 
+    /// <summary>The customer when no token names one: an x402 payer, <c>x402:&lt;address&gt;</c>.</summary>
+    public string? PaidBy;
+
+    /// <summary>The x402 settlement transaction of a paid call, for the decision log.</summary>
+    public string? PaymentTransaction;
+
     public readonly PlanRuntime? Plan => Token?.Plan;
+
+    /// <summary>The customer the origin and the log see: the token's, else the payer's.</summary>
+    public readonly string? Customer => Token?.Customer ?? PaidBy;
 
     public readonly bool IsDenied => Outcome == DecisionOutcome.Denied;
 }

@@ -9,7 +9,7 @@ internal static class DenyReasons
 
     private static DenyReasonInfo[] Build()
     {
-        var table = new DenyReasonInfo[(int)DenyReason.InsufficientBalance + 1];
+        var table = new DenyReasonInfo[(int)DenyReason.PaymentUnavailable + 1];
         table[(int)DenyReason.None] = new(200, "allowed", "Allowed");
         table[(int)DenyReason.InvalidPath] = new(400, "invalid-path", "The request target is not a valid path");
         table[(int)DenyReason.AmbiguousPath] = new(400, "ambiguous-path", "The request path uses an ambiguous encoding");
@@ -33,6 +33,14 @@ internal static class DenyReasons
         table[(int)DenyReason.InvalidOriginKey] = new(401, "invalid-origin-key", "A valid origin key is required");
         table[(int)DenyReason.InvalidRequestBody] = new(400, "invalid-request-body", "The request body is not valid");
         table[(int)DenyReason.InsufficientBalance] = new(402, "insufficient-balance", "The prepaid balance does not cover this call");
+        table[(int)DenyReason.PaymentRequired] = new(402, "payment-required", "This resource is paid per call with x402");
+        table[(int)DenyReason.PaymentInvalid] = new(402, "payment-invalid", "The x402 payment header is malformed");
+        table[(int)DenyReason.PaymentMismatch] = new(402, "payment-mismatch", "The x402 payment does not match this resource's payment requirements");
+        table[(int)DenyReason.PaymentExpired] = new(402, "payment-expired", "The x402 payment authorization is expired or not yet valid");
+        table[(int)DenyReason.PaymentReplayed] = new(402, "payment-replayed", "This x402 payment has already been used");
+        table[(int)DenyReason.PaymentRejected] = new(402, "payment-rejected", "The facilitator found the x402 payment invalid");
+        table[(int)DenyReason.PaymentSettleFailed] = new(402, "payment-settle-failed", "The x402 payment could not be settled");
+        table[(int)DenyReason.PaymentUnavailable] = new(503, "payment-unavailable", "x402 payments cannot be processed right now");
         foreach (var info in table)
         {
             if (info is null)

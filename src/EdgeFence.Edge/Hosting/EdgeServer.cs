@@ -5,6 +5,7 @@ using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Payments;
+using EdgeFence.Edge.Payments.X402;
 using EdgeFence.Edge.Proxy;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
@@ -103,6 +104,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddHttpForwarder();
         services.AddSingleton(_ => OriginClient.Create());
         services.AddSingleton(new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.OriginTimeoutSeconds) });
+        services.AddSingleton(sp => new X402Gate(new FacilitatorClient(), new PaymentReplayGuard(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DecisionReporter>(), sp.GetRequiredService<ILogger<X402Gate>>()));
         services.AddSingleton(sp => new EdgeRequestHandler(
             sp.GetRequiredService<SnapshotManager>(),
             sp.GetRequiredService<DecisionEngine>(),
@@ -112,6 +114,7 @@ public sealed class EdgeServer : IAsyncDisposable
             sp.GetRequiredService<ForwarderRequestConfig>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<DecisionReporter>(),
+            sp.GetRequiredService<X402Gate>(),
             sp.GetRequiredService<ILogger<EdgeRequestHandler>>()));
         services.AddHostedService(sp => new CheckpointService(sp.GetRequiredService<CounterStore>(), TimeSpan.FromSeconds(options.CheckpointIntervalSeconds), sp.GetRequiredService<ILogger<CheckpointService>>()));
 

@@ -36,4 +36,9 @@ internal static class EventIds
 
     public const int RedisDown = 500;
     public const int RedisUp = 501;
+
+    public const int PaymentRefused = 700;
+    public const int PaymentSettled = 701;
+    public const int FacilitatorUnavailable = 702;
+    public const int PaymentGuardFull = 703;
 }

@@ -77,4 +77,17 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.PersistedWalletBookUnusable, LogLevel.Warning, "Persisted wallet book {Path} is unusable and was skipped: {Detail}")]
     public static partial void PersistedWalletBookUnusable(ILogger logger, string path, string detail);
+
+    // x402: the payment header itself is never logged, only what was decided about it.
+    [LoggerMessage(EventIds.PaymentRefused, LogLevel.Debug, "{RequestId} x402 payment refused: {Reason} {Detail}")]
+    public static partial void PaymentRefused(ILogger logger, string requestId, DenyReason reason, string detail);
+
+    [LoggerMessage(EventIds.PaymentSettled, LogLevel.Debug, "{RequestId} x402 payment for site {Site} settled: payer {Payer} transaction {Transaction}")]
+    public static partial void PaymentSettled(ILogger logger, string requestId, string site, string payer, string transaction);
+
+    [LoggerMessage(EventIds.FacilitatorUnavailable, LogLevel.Warning, "{RequestId} x402 facilitator of site {Site} gave no usable answer to {Step}: {Problem}; answering 503")]
+    public static partial void FacilitatorUnavailable(ILogger logger, string requestId, string site, string step, string problem);
+
+    [LoggerMessage(EventIds.PaymentGuardFull, LogLevel.Warning, "{RequestId} x402 replay guard is full (site {Site}): new payments get 503 until held ones expire")]
+    public static partial void PaymentGuardFull(ILogger logger, string requestId, string site);
 }

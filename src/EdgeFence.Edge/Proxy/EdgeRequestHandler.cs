@@ -4,6 +4,7 @@ using EdgeFence.Edge.Authorize;
 using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
+using EdgeFence.Edge.Payments.X402;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
 using Microsoft.AspNetCore.Http;
@@ -28,9 +29,13 @@ internal sealed class EdgeRequestHandler
     private readonly TimeProvider _time;
     private readonly DecisionReporter _reporter;
     private readonly ILogger _logger;
+    private readonly X402Gate _x402;
+    private readonly PaidForward _forwardPaid;
 
-    public EdgeRequestHandler(SnapshotManager snapshots, DecisionEngine engine, AuthorizeHandler authorize, IHttpForwarder forwarder, HttpMessageInvoker originClient, ForwarderRequestConfig requestConfig, TimeProvider time, DecisionReporter reporter, ILogger<EdgeRequestHandler> logger)
+    public EdgeRequestHandler(SnapshotManager snapshots, DecisionEngine engine, AuthorizeHandler authorize, IHttpForwarder forwarder, HttpMessageInvoker originClient, ForwarderRequestConfig requestConfig, TimeProvider time, DecisionReporter reporter, X402Gate x402, ILogger<EdgeRequestHandler> logger)
     {
+        _x402 = x402;
+        _forwardPaid = ForwardAsync;
         _reporter = reporter;
         _snapshots = snapshots;
         _engine = engine;
@@ -86,7 +91,13 @@ internal sealed class EdgeRequestHandler
             return Refuse(context, DenyReason.UnknownSite, null, state.Version);
         }
 
-        // :: Step 5: decide (and count).
+        // :: Step 5: x402 pay-per-call decides resources paid by payment, not by token (Payments/X402/X402Gate.cs).
+        if (_x402.TryTake(context, state, site, sitePath, start, _forwardPaid, out var paying))
+        {
+            return paying;
+        }
+
+        // :: Step 6: decide (and count).
         var token = Credentials.Find(headers, out var ambiguous);
         _engine.Decide(state, site, sitePath, request.Method, token, ambiguous, out var decision);
         if (decision.Pending != EnforceVerdict.Admitted)
@@ -139,10 +150,12 @@ internal sealed class EdgeRequestHandler
                 context.Response.Headers.Allow = decision.Route.AllowHeader;
             }
 
+            _x402.OfferOnRefusal(context, site, decision);
+
             return ProblemWriter.WriteAsync(context, decision, requestId);
         }
 
-        // :: Step 6: forward, streaming both bodies.
+        // :: Step 7: forward, streaming both bodies.
         return ForwardAsync(context, site, decision, sitePath, requestId, state.Version, start);
     }
 

@@ -80,13 +80,18 @@ internal sealed class ForwardedRequest : HttpTransformer
 
         var token = _decision.Token;
         var tokenId = token?.Id ?? "";
-        var customer = token?.Customer ?? "";
+        var customer = _decision.Customer ?? "";
         var planId = token?.Plan.Plan.Id ?? "";
         var headers = proxyRequest.Headers;
         headers.TryAddWithoutValidation(RequestSigner.RequestIdHeader, _requestId);
-        if (token is not null)
+        // The customer is the token's, or on an x402-paid call the payer (x402:<address>).
+        if (_decision.Customer is not null)
         {
             headers.TryAddWithoutValidation(RequestSigner.CustomerHeader, customer);
+        }
+
+        if (token is not null)
+        {
             headers.TryAddWithoutValidation(RequestSigner.PlanHeader, planId);
             headers.TryAddWithoutValidation(RequestSigner.TokenIdHeader, tokenId);
         }
