@@ -5,6 +5,7 @@ using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Proxy;
+using EdgeFence.Edge.Proxy.Upstream;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
 using EdgeFence.Edge.Sync;
@@ -100,6 +101,11 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddHttpForwarder();
         services.AddSingleton(_ => OriginClient.Create());
         services.AddSingleton(new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.OriginTimeoutSeconds) });
+        if (options.Upstream == "pipelines")
+        {
+            services.AddSingleton(sp => new UpstreamForwarder(TimeSpan.FromSeconds(options.OriginTimeoutSeconds), sp.GetRequiredService<ILogger<UpstreamForwarder>>()));
+        }
+
         services.AddSingleton(sp => new EdgeRequestHandler(
             sp.GetRequiredService<SnapshotManager>(),
             sp.GetRequiredService<DecisionEngine>(),
@@ -107,6 +113,7 @@ public sealed class EdgeServer : IAsyncDisposable
             sp.GetRequiredService<IHttpForwarder>(),
             sp.GetRequiredService<HttpMessageInvoker>(),
             sp.GetRequiredService<ForwarderRequestConfig>(),
+            sp.GetService<UpstreamForwarder>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<DecisionReporter>(),
             sp.GetRequiredService<ILogger<EdgeRequestHandler>>()));

@@ -89,7 +89,7 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         cts.CancelAfter(_responseTimeout);
         OriginConnection? connection = null;
         Task<ForwarderError> body = Task.FromResult(ForwarderError.None);
-        var responseStarted = false;
+        var headRead = false;
         try
         {
             // :: Step 4: send, and read the final response head; a reused connection that fails before any
@@ -155,7 +155,7 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
             transform.ApplyResponse(httpResponse.Headers);
 
             // :: Step 6: the body, streamed; the head leaves with the first body bytes (one send for small responses).
-            responseStarted = true;
+            headRead = true;
             var clean = await CopyBodyAsync(connection, framing, response.ContentLength, httpResponse.BodyWriter, cts).ConfigureAwait(false);
 
             // :: Step 7: reuse only a connection whose response was read exactly, that the origin keeps open,
@@ -192,8 +192,8 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
             // The body task must not outlive the request (it reads the client's body pipe).
             await cts.CancelAsync().ConfigureAwait(false);
             var bodyError = await body.ConfigureAwait(false);
-            var error = Classify(ex, context, responseStarted, bodyError);
-            if (responseStarted || context.Response.HasStarted)
+            var error = Classify(ex, context, headRead, bodyError);
+            if (context.Response.HasStarted)
             {
                 context.Abort();
             }
@@ -524,7 +524,8 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         }
     }
 
-    private static ForwarderError Classify(Exception ex, HttpContext context, bool responseStarted, ForwarderError bodyError)
+    /// <summary>Which side failed, in YARP's terms: "destination" is the origin, "client" the client.</summary>
+    private static ForwarderError Classify(Exception ex, HttpContext context, bool headRead, ForwarderError bodyError)
     {
         if (context.RequestAborted.IsCancellationRequested)
         {
@@ -538,10 +539,11 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
 
         if (ex is OperationCanceledException)
         {
-            return responseStarted ? ForwarderError.ResponseBodyDestination : ForwarderError.RequestTimedOut;
+            // The origin went silent: 504 while the client has seen nothing, else the response is cut.
+            return context.Response.HasStarted ? ForwarderError.ResponseBodyDestination : ForwarderError.RequestTimedOut;
         }
 
-        if (!responseStarted)
+        if (!headRead)
         {
             return ex is OriginProtocolException ? ForwarderError.ResponseHeaders : ForwarderError.Request;
         }
