@@ -16,7 +16,8 @@ namespace EdgeFence.Edge.Proxy;
 /// <item>stripped from the client's headers (<see cref="IsStripped"/>): the credentials the edge consumed (on
 /// enforced paths only: on passthrough paths the origin may run its own auth), every incoming
 /// <c>X-EdgeFence-*</c> (only the edge may speak as the edge), the names of the site's static headers (so a
-/// client can never override them) and <c>X-Forwarded-For/-Proto/-Host</c> (recomputed);</item>
+/// client can never override them), <c>X-Forwarded-For/-Proto/-Host</c> (recomputed) and the headers the
+/// client's <c>Connection</c> header names (hop-by-hop);</item>
 /// <item>added (<see cref="AddedHeaders"/>): the site's static headers, the identity headers, the signature
 /// over the target as forwarded, and X-Forwarded-*;</item>
 /// <item>on the response (<see cref="ApplyResponse"/>): the RateLimit headers and the request id.</item>
@@ -31,6 +32,7 @@ internal sealed class ForwardTransform
     private readonly SiteRuntime _site;
     private readonly Decision _decision;
     private readonly string _requestId;
+    private readonly string? _connectionOptions;
 
     public ForwardTransform(HttpContext context, SiteRuntime site, in Decision decision, PathString path, string requestId, long timestamp)
     {
@@ -39,6 +41,8 @@ internal sealed class ForwardTransform
         _requestId = requestId;
         var request = context.Request;
         Method = request.Method;
+        var connection = request.Headers.Connection;
+        _connectionOptions = connection.Count == 0 ? null : connection.ToString();
 
         // :: Step 1: the target, as YARP builds it (so the signature covers exactly what either engine sends).
         var query = request.QueryString;
@@ -128,7 +132,8 @@ internal sealed class ForwardTransform
             }
         }
 
-        return false;
+        // Headers the client's Connection header names are hop-by-hop (RFC 9110 7.6.1): they end here.
+        return Upstream.HopByHopHeaders.IsNamedIn(name, _connectionOptions);
     }
 
     /// <summary>What the edge adds to the origin's response headers.</summary>

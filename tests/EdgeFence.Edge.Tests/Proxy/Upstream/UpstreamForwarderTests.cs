@@ -182,9 +182,13 @@ public sealed class UpstreamForwarderTests
         await using (origin)
         await using (edge)
         {
-            using var response = await edge.Public.SendAsync(Get("/public/a"), HttpCompletionOption.ResponseHeadersRead);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync());
+            // The edge may already have committed the 200 (then the body is cut) or not (then the connection
+            // is reset): either way the client never sees a complete-looking response.
+            await Assert.ThrowsAnyAsync<Exception>(async () =>
+            {
+                using var response = await edge.Public.SendAsync(Get("/public/a"), HttpCompletionOption.ResponseHeadersRead);
+                await response.Content.ReadAsByteArrayAsync();
+            });
         }
     }
 
