@@ -10,5 +10,5 @@ public class RequestSignerBenchmark
     private readonly byte[] _key = new byte[32];
 
     [Benchmark]
-    public string CreateHeader() => RequestSigner.CreateHeaderValue(_key, 1_790_000_000, "POST", "/v1/chat/completions?x=1", "tok_123", "acme", "plan-pro", "0f8e2d7c6b5a49382716f5e4d3c2b1a0");
+    public string CreateHeader() => RequestSigner.CreateHeaderValue(_key, 1_790_000_000, "POST", "/v1/chat/completions?x=1", "tok_123", "acme", "plan-pro", "0f8e2d7c6b5a49382716f5e4d3c2b1a0", "2500 USD");
 }

@@ -3,8 +3,10 @@ namespace EdgeFence.AspNetCore;
 /// <summary>The one implementation of <see cref="IEdgeFenceIdentityFeature"/>; immutable once set.</summary>
 internal sealed class EdgeFenceIdentityFeature : IEdgeFenceIdentityFeature
 {
-    public EdgeFenceIdentityFeature(string? customer, string? plan, string? tokenId, string requestId)
+    public EdgeFenceIdentityFeature(string? customer, string? plan, string? tokenId, string requestId, long chargedMicros = 0, string? chargedCurrency = null)
     {
+        ChargedMicros = chargedMicros;
+        ChargedCurrency = chargedCurrency;
         Customer = customer;
         Plan = plan;
         TokenId = tokenId;
@@ -18,4 +20,8 @@ internal sealed class EdgeFenceIdentityFeature : IEdgeFenceIdentityFeature
     public string? TokenId { get; }
 
     public string RequestId { get; }
+
+    public long ChargedMicros { get; }
+
+    public string? ChargedCurrency { get; }
 }

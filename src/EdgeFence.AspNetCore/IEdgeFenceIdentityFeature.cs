@@ -18,4 +18,10 @@ public interface IEdgeFenceIdentityFeature
 
     /// <summary>The edge's id for this request, as it appears in the edge's decision log.</summary>
     string RequestId { get; }
+
+    /// <summary>What the edge charged for this call, in millionths of <see cref="ChargedCurrency"/>; 0 when nothing (signed, from <c>X-EdgeFence-Charged</c>).</summary>
+    long ChargedMicros { get; }
+
+    /// <summary>The ISO 4217 code of <see cref="ChargedMicros"/>; null when nothing was charged.</summary>
+    string? ChargedCurrency { get; }
 }

@@ -71,6 +71,21 @@ internal static class SnapshotBuilder
         StaticHeaders = NameValues(site.StaticHeaders, path + ".staticHeaders"),
         StaticQuery = NameValues(site.StaticQuery, path + ".staticQuery"),
         DenyByDefault = site.DenyByDefault,
+        TopUpUrl = site.TopUpUrl,
+        X402 = site.X402 is { } x402 ? BuildX402(x402, path + ".x402") : null,
+    };
+
+    private static X402Settings BuildX402(X402Config x402, string path) => new()
+    {
+        FacilitatorUrl = Required(x402.FacilitatorUrl, path + ".facilitatorUrl"),
+        Network = Required(x402.Network, path + ".network"),
+        Asset = Required(x402.Asset, path + ".asset"),
+        PayTo = Required(x402.PayTo, path + ".payTo"),
+        AssetName = Required(x402.AssetName, path + ".assetName"),
+        AssetVersion = Required(x402.AssetVersion, path + ".assetVersion"),
+        AssetDecimals = x402.AssetDecimals ?? 6,
+        Currency = x402.Currency ?? "USD",
+        MaxTimeoutSeconds = x402.MaxTimeoutSeconds ?? 60,
     };
 
     private static Plan BuildPlan(PlanConfig plan, string path)
@@ -90,6 +105,13 @@ internal static class SnapshotBuilder
             PriceMicros = plan.PriceMicros >= 0 ? plan.PriceMicros : throw Fail(path + ".priceMicros", "must not be negative"),
             Currency = plan.Currency is null ? "USD" : Required(plan.Currency, path + ".currency").ToUpperInvariant(),
             ResourceIds = Strings(plan.ResourceIds, path + ".resourceIds"),
+            Billing = plan.Billing?.ToUpperInvariant() switch
+            {
+                null or "SUBSCRIPTION" => PlanBilling.Subscription,
+                "PREPAID" => PlanBilling.Prepaid,
+                _ => throw Fail(path + ".billing", $"'{plan.Billing}' is not 'subscription' or 'prepaid'"),
+            },
+            ResourcePrices = plan.ResourcePrices is null ? [] : [.. plan.ResourcePrices.Select(p => new ResourcePrice(p.Key, p.Value))],
         };
     }
 
@@ -110,6 +132,15 @@ internal static class SnapshotBuilder
             Methods = methods,
             Cost = resource.Cost is null ? 1 : NotNegative(resource.Cost, path + ".cost"),
             PrivatePath = resource.PrivatePath is null ? null : Required(resource.PrivatePath, path + ".privatePath"),
+            PriceMicros = resource.PriceMicros,
+            Currency = resource.Currency?.ToUpperInvariant() ?? "USD",
+            Payment = resource.Payment?.ToUpperInvariant() switch
+            {
+                null or "TOKEN" => ResourcePayment.Token,
+                "X402" => ResourcePayment.X402,
+                "TOKEN-OR-X402" => ResourcePayment.TokenOrX402,
+                _ => throw Fail(path + ".payment", $"'{resource.Payment}' is not 'token', 'x402' or 'token-or-x402'"),
+            },
         };
     }
 

@@ -63,7 +63,8 @@ internal sealed class SignatureMiddleware
             || !TrySingle(headers, EdgeFenceHeaders.TokenId, out var tokenId)
             || !TrySingle(headers, EdgeFenceHeaders.Customer, out var customer)
             || !TrySingle(headers, EdgeFenceHeaders.Plan, out var plan)
-            || !TrySingle(headers, EdgeFenceHeaders.RequestId, out var requestId))
+            || !TrySingle(headers, EdgeFenceHeaders.RequestId, out var requestId)
+            || !TrySingle(headers, EdgeFenceHeaders.Charged, out var charged))
         {
             return SignatureVerdict.Malformed;
         }
@@ -72,7 +73,7 @@ internal sealed class SignatureMiddleware
         // spelling of the same decoded path must not verify.
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        var verdict = SignatureVerifier.Verify(_key, signature[0], now, _toleranceSeconds, context.Request.Method, rawTarget, tokenId, customer, plan, requestId, out var timestamp);
+        var verdict = SignatureVerifier.Verify(_key, signature[0], now, _toleranceSeconds, context.Request.Method, rawTarget, tokenId, customer, plan, requestId, charged, out var timestamp);
         if (verdict != SignatureVerdict.Valid)
         {
             return verdict;
@@ -92,7 +93,17 @@ internal sealed class SignatureMiddleware
             }
         }
 
-        identity = new EdgeFenceIdentityFeature(NullIfEmpty(customer), NullIfEmpty(plan), NullIfEmpty(tokenId), requestId);
+        // Signed, so well formed unless the edge and this SDK disagree on the format: then it reads as no charge.
+        long chargedMicros = 0;
+        string? chargedCurrency = null;
+        var space = charged.IndexOf(' ', StringComparison.Ordinal);
+        if (space > 0 && long.TryParse(charged.AsSpan(0, space), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var micros))
+        {
+            chargedMicros = micros;
+            chargedCurrency = charged[(space + 1)..];
+        }
+
+        identity = new EdgeFenceIdentityFeature(NullIfEmpty(customer), NullIfEmpty(plan), NullIfEmpty(tokenId), requestId, chargedMicros, chargedCurrency);
         return SignatureVerdict.Valid;
     }
 
@@ -108,7 +119,7 @@ internal sealed class SignatureMiddleware
     private static string Detail(SignatureVerdict verdict) => verdict switch
     {
         SignatureVerdict.Missing => "the request carries no X-EdgeFence-Signature header",
-        SignatureVerdict.Malformed => "X-EdgeFence-Signature is not 't=<unix seconds>,v1=<64 lowercase hex digits>', or a signed header is repeated",
+        SignatureVerdict.Malformed => "X-EdgeFence-Signature is not 't=<unix seconds>,v2=<64 lowercase hex digits>' (or v1), or a signed header is repeated",
         SignatureVerdict.Expired => "the signature's timestamp is outside the accepted window",
         SignatureVerdict.Mismatch => "the signature does not match this request",
         SignatureVerdict.MissingRequestId => "the request carries no X-EdgeFence-Request-Id",

@@ -6,9 +6,11 @@ using System.Text;
 namespace EdgeFence.AspNetCore.Signature;
 
 /// <summary>
-/// Checks <c>X-EdgeFence-Signature: t=&lt;unix seconds&gt;,v1=&lt;64 lowercase hex&gt;</c>: HMAC-SHA256 over
-/// the canonical string <c>v1 LF t LF METHOD LF raw-target LF token-id LF customer LF plan-id LF request-id</c>
-/// (UTF-8, no trailing LF), compared in constant time, timestamp within a tolerance.
+/// Checks <c>X-EdgeFence-Signature: t=&lt;unix seconds&gt;,v2=&lt;64 lowercase hex&gt;</c>: HMAC-SHA256 over
+/// the canonical string <c>v2 LF t LF METHOD LF raw-target LF token-id LF customer LF plan-id LF request-id LF
+/// charged</c> (UTF-8, no trailing LF; charged is the <c>X-EdgeFence-Charged</c> value or empty), compared in
+/// constant time, timestamp within a tolerance. Version 1 (<c>,v1=</c>, no charged field, <c>v1</c> first),
+/// from edges before charges were signed, is still accepted, but never together with a charge.
 /// <para>
 /// Written from the documented format rather than by referencing EdgeFence.Core's <c>RequestSigner</c>,
 /// on purpose: Core carries the snapshot model and MessagePack, which an origin has no use for, and
@@ -38,6 +40,7 @@ internal static class SignatureVerifier
         string customer,
         string plan,
         string requestId,
+        string charged,
         out long timestamp)
     {
         if (string.IsNullOrEmpty(header))
@@ -47,9 +50,15 @@ internal static class SignatureVerifier
         }
 
         Span<byte> presented = stackalloc byte[MacBytes];
-        if (!TryParse(header, out timestamp, presented))
+        if (!TryParse(header, out timestamp, out var version, presented))
         {
             return SignatureVerdict.Malformed;
+        }
+
+        // A version 1 signature covers no charge: a charge header beside it was not signed by the edge.
+        if (version == 1 && charged.Length != 0)
+        {
+            return SignatureVerdict.Mismatch;
         }
 
         // Checked before the MAC so a stale request costs no HMAC; timestamp is at most long.MaxValue
@@ -60,23 +69,23 @@ internal static class SignatureVerifier
         }
 
         Span<byte> expected = stackalloc byte[MacBytes];
-        ComputeMac(key, timestamp, method, rawTarget, tokenId, customer, plan, requestId, expected);
+        ComputeMac(key, version, timestamp, method, rawTarget, tokenId, customer, plan, requestId, charged, expected);
         return CryptographicOperations.FixedTimeEquals(expected, presented) ? SignatureVerdict.Valid : SignatureVerdict.Mismatch;
     }
 
     /// <summary>HMAC-SHA256 of the canonical string, which is encoded into one pooled buffer.</summary>
-    public static void ComputeMac(ReadOnlySpan<byte> key, long timestamp, string method, string rawTarget, string tokenId, string customer, string plan, string requestId, Span<byte> mac)
+    public static void ComputeMac(ReadOnlySpan<byte> key, int version, long timestamp, string method, string rawTarget, string tokenId, string customer, string plan, string requestId, string charged, Span<byte> mac)
     {
         var utf8 = Encoding.UTF8;
 
-        // "v1" + 7 separators + at most 20 digits of a long, then the fields' exact UTF-8 lengths.
-        var length = 2 + 7 + 20 + utf8.GetByteCount(method) + utf8.GetByteCount(rawTarget) + utf8.GetByteCount(tokenId)
-            + utf8.GetByteCount(customer) + utf8.GetByteCount(plan) + utf8.GetByteCount(requestId);
+        // "v2" + 8 separators + at most 20 digits of a long, then the fields' exact UTF-8 lengths.
+        var length = 2 + 8 + 20 + utf8.GetByteCount(method) + utf8.GetByteCount(rawTarget) + utf8.GetByteCount(tokenId)
+            + utf8.GetByteCount(customer) + utf8.GetByteCount(plan) + utf8.GetByteCount(requestId) + utf8.GetByteCount(charged);
         var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             var buffer = rented.AsSpan();
-            "v1\n"u8.CopyTo(buffer);
+            (version == 1 ? "v1\n"u8 : "v2\n"u8).CopyTo(buffer);
             var at = 3;
             timestamp.TryFormat(buffer[at..], out var digits, provider: CultureInfo.InvariantCulture);
             at += digits;
@@ -86,6 +95,11 @@ internal static class SignatureVerifier
             at += AppendField(buffer[at..], customer);
             at += AppendField(buffer[at..], plan);
             at += AppendField(buffer[at..], requestId);
+            if (version != 1)
+            {
+                at += AppendField(buffer[at..], charged);
+            }
+
             HMACSHA256.HashData(key, buffer[..at], mac);
         }
         finally
@@ -94,17 +108,25 @@ internal static class SignatureVerifier
         }
     }
 
-    /// <summary>Parses <c>t=&lt;digits&gt;,v1=&lt;64 lowercase hex digits&gt;</c> into the timestamp and the MAC bytes.</summary>
-    public static bool TryParse(string header, out long timestamp, Span<byte> mac)
+    /// <summary>Parses <c>t=&lt;digits&gt;,v2=&lt;64 lowercase hex digits&gt;</c> (or <c>,v1=</c>) into the timestamp, the version and the MAC bytes.</summary>
+    public static bool TryParse(string header, out long timestamp, out int version, Span<byte> mac)
     {
         timestamp = 0;
+        version = 0;
         if (!header.StartsWith("t=", StringComparison.Ordinal))
         {
             return false;
         }
 
-        var comma = header.IndexOf(",v1=", StringComparison.Ordinal);
-        if (comma < 3 || !long.TryParse(header.AsSpan(2, comma - 2), NumberStyles.None, CultureInfo.InvariantCulture, out timestamp))
+        var comma = header.IndexOf(",v", StringComparison.Ordinal);
+        if (comma < 3 || comma + 4 > header.Length || header[comma + 3] != '='
+            || !long.TryParse(header.AsSpan(2, comma - 2), NumberStyles.None, CultureInfo.InvariantCulture, out timestamp))
+        {
+            return false;
+        }
+
+        version = header[comma + 2] switch { '1' => 1, '2' => 2, _ => 0 };
+        if (version == 0)
         {
             return false;
         }

@@ -18,11 +18,17 @@ public sealed class Plan
 
     public int RateLimitWindowSeconds { get; init; } = 60;
 
-    /// <summary>Price per period in millionths of the currency unit (informational at the edge).</summary>
+    /// <summary>Price per period in millionths of the currency unit (billed by subscription, informational at the edge).</summary>
     public long PriceMicros { get; init; }
 
     public string Currency { get; init; } = "USD";
 
     /// <summary>Resource ids this plan covers; empty means every resource of the site.</summary>
     public IReadOnlyList<string> ResourceIds { get; init; } = [];
+
+    /// <summary>Subscription (calls count against the quota) or prepaid (each call's price is debited from a balance in <see cref="Currency"/>).</summary>
+    public PlanBilling Billing { get; init; } = PlanBilling.Subscription;
+
+    /// <summary>This plan's own price per call for some resources, overriding <see cref="Resource.PriceMicros"/>.</summary>
+    public IReadOnlyList<ResourcePrice> ResourcePrices { get; init; } = [];
 }

@@ -23,4 +23,13 @@ public sealed class Resource
     /// pattern's trailing <c>/*</c> matched. <c>null</c> forwards the public path unchanged.
     /// </summary>
     public string? PrivatePath { get; init; }
+
+    /// <summary>Price of one call in millionths of <see cref="Currency"/>; 0 is free. A plan may set its own (<see cref="Plan.ResourcePrices"/>).</summary>
+    public long PriceMicros { get; init; }
+
+    /// <summary>ISO 4217 code of <see cref="PriceMicros"/>.</summary>
+    public string Currency { get; init; } = "USD";
+
+    /// <summary>How a call may be paid: by token (default), by x402 per call, or either.</summary>
+    public ResourcePayment Payment { get; init; } = ResourcePayment.Token;
 }

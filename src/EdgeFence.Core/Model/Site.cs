@@ -29,4 +29,13 @@ public sealed class Site
 
     /// <summary>When true, requests matching no resource are refused instead of passed through.</summary>
     public bool DenyByDefault { get; init; }
+
+    /// <summary>
+    /// Where a prepaid customer tops up: an absolute http(s) URL in which <c>{customer}</c> is replaced by the
+    /// customer id (URL-escaped). Sent with a 402 for an empty balance; <c>null</c>: no link.
+    /// </summary>
+    public string? TopUpUrl { get; init; }
+
+    /// <summary>x402 pay-per-call terms; <c>null</c> when the site takes no x402 payments.</summary>
+    public X402Settings? X402 { get; init; }
 }

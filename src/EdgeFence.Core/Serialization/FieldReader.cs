@@ -31,6 +31,19 @@ internal static class FieldReader
         return count - knownFields;
     }
 
+    /// <summary>
+    /// Reads the array header of an object whose first <paramref name="requiredFields"/> fields every writer
+    /// wrote and whose later ones, up to <paramref name="knownFields"/>, were appended by later versions (an
+    /// older snapshot, persisted at an edge, lacks them; they read as their defaults). Returns the number of
+    /// known fields present; <paramref name="extraFields"/> is how many unknown ones follow, which the caller skips.
+    /// </summary>
+    public static int ReadObjectHeader(ref MessagePackReader reader, string? field, int requiredFields, int knownFields, out int extraFields)
+    {
+        int count = ReadObjectHeader(ref reader, field, requiredFields) + requiredFields;
+        extraFields = Math.Max(0, count - knownFields);
+        return count - extraFields;
+    }
+
     /// <summary>Skips <paramref name="count"/> values of any type: the fields a newer writer appended.</summary>
     public static void SkipFields(ref MessagePackReader reader, int count)
     {
@@ -240,6 +253,14 @@ internal static class FieldReader
         return value is >= 0 and <= byte.MaxValue
             ? (byte)value
             : throw SnapshotFormatException.At(field, $"unknown value {value}");
+    }
+
+    /// <summary>A byte-backed enum whose value this build defines; any other is refused, naming the field.</summary>
+    public static T ReadDefinedEnum<T>(ref MessagePackReader reader, string field)
+        where T : struct, Enum
+    {
+        var value = System.Runtime.CompilerServices.Unsafe.BitCast<byte, T>(ReadEnumByte(ref reader, field));
+        return Enum.IsDefined(value) ? value : throw SnapshotFormatException.At(field, $"unknown value {value}");
     }
 
     public static bool ReadBoolean(ref MessagePackReader reader, string field)

@@ -102,6 +102,11 @@ internal static class FieldWriter
         }
     }
 
+    /// <summary>Refuses an enum value this build does not define: no reader would accept it.</summary>
+    public static T RequireDefined<T>(T value, string field)
+        where T : struct, Enum
+        => Enum.IsDefined(value) ? value : throw SnapshotFormatException.At(field, $"unknown value {value}");
+
     /// <summary>Refuses a null object inside a list: the reader has no nil form for any entity.</summary>
     public static void RequireObject(object? value)
     {

@@ -6,12 +6,14 @@ namespace EdgeFence.Core.Serialization;
 
 /// <summary>
 /// Writes a <see cref="Plan"/> as the array <c>[id, siteId, name, quotaUnits, quotaPeriod, quotaMode,
-/// rateLimitRequests, rateLimitWindowSeconds, priceMicros, currency, resourceIds]</c>. <c>quotaUnits</c> and
-/// <c>rateLimitRequests</c> may be nil; the enums are their byte values.
+/// rateLimitRequests, rateLimitWindowSeconds, priceMicros, currency, resourceIds, billing, resourcePrices]</c>.
+/// <c>quotaUnits</c> and <c>rateLimitRequests</c> may be nil; the enums are their byte values. The last two came
+/// later: a plan without them is a subscription with no prices of its own.
 /// </summary>
 public sealed class PlanFormatter : IMessagePackFormatter<Plan>
 {
-    private const int FieldCount = 11;
+    private const int RequiredFields = 11;
+    private const int FieldCount = 13;
 
     public static readonly PlanFormatter Instance = new();
 
@@ -44,11 +46,13 @@ public sealed class PlanFormatter : IMessagePackFormatter<Plan>
         writer.Write(value.PriceMicros);
         FieldWriter.WriteString(ref writer, value.Currency, "currency");
         FieldWriter.WriteStringList(ref writer, value.ResourceIds, "resourceIds");
+        writer.Write((byte)FieldWriter.RequireDefined(value.Billing, "billing"));
+        FieldWriter.WriteList(ref writer, value.ResourcePrices, ResourcePriceFormatter.Instance, options, "resourcePrices", SnapshotLimits.MaxListLength);
     }
 
     public Plan Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
-        int extraFields = FieldReader.ReadObjectHeader(ref reader, field: null, FieldCount);
+        int present = FieldReader.ReadObjectHeader(ref reader, field: null, RequiredFields, FieldCount, out var extraFields);
         options.Security.DepthStep(ref reader);
 
         // Object initializers run in textual order, which here is the wire order.
@@ -65,6 +69,8 @@ public sealed class PlanFormatter : IMessagePackFormatter<Plan>
             PriceMicros = FieldReader.ReadInt64(ref reader, "priceMicros"),
             Currency = FieldReader.ReadString(ref reader, "currency"),
             ResourceIds = FieldReader.ReadStringList(ref reader, "resourceIds"),
+            Billing = present > 11 ? FieldReader.ReadDefinedEnum<PlanBilling>(ref reader, "billing") : PlanBilling.Subscription,
+            ResourcePrices = present > 12 ? FieldReader.ReadList(ref reader, options, ResourcePriceFormatter.Instance, "resourcePrices", SnapshotLimits.MaxListLength) : [],
         };
 
         FieldReader.SkipFields(ref reader, extraFields);

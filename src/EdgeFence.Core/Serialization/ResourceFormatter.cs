@@ -5,12 +5,14 @@ using MessagePack.Formatters;
 namespace EdgeFence.Core.Serialization;
 
 /// <summary>
-/// Writes a <see cref="Resource"/> as the array <c>[id, siteId, pattern, methods, cost, privatePath]</c>;
-/// <c>privatePath</c> may be nil.
+/// Writes a <see cref="Resource"/> as the array <c>[id, siteId, pattern, methods, cost, privatePath, priceMicros,
+/// currency, payment]</c>; <c>privatePath</c> may be nil. The last three came later: a resource without them is free
+/// and paid by token.
 /// </summary>
 public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
 {
-    private const int FieldCount = 6;
+    private const int RequiredFields = 6;
+    private const int FieldCount = 9;
 
     public static readonly ResourceFormatter Instance = new();
 
@@ -28,11 +30,14 @@ public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
         FieldWriter.WriteStringList(ref writer, value.Methods, "methods");
         writer.Write(value.Cost);
         FieldWriter.WriteNullableString(ref writer, value.PrivatePath, "privatePath");
+        writer.Write(value.PriceMicros);
+        FieldWriter.WriteString(ref writer, value.Currency, "currency");
+        writer.Write((byte)FieldWriter.RequireDefined(value.Payment, "payment"));
     }
 
     public Resource Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
-        int extraFields = FieldReader.ReadObjectHeader(ref reader, field: null, FieldCount);
+        int present = FieldReader.ReadObjectHeader(ref reader, field: null, RequiredFields, FieldCount, out var extraFields);
         options.Security.DepthStep(ref reader);
 
         // Object initializers run in textual order, which here is the wire order.
@@ -44,6 +49,9 @@ public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
             Methods = FieldReader.ReadStringList(ref reader, "methods"),
             Cost = FieldReader.ReadInt64(ref reader, "cost"),
             PrivatePath = FieldReader.ReadNullableString(ref reader, "privatePath"),
+            PriceMicros = present > 6 ? FieldReader.ReadInt64(ref reader, "priceMicros") : 0,
+            Currency = present > 7 ? FieldReader.ReadString(ref reader, "currency") : "USD",
+            Payment = present > 8 ? FieldReader.ReadDefinedEnum<ResourcePayment>(ref reader, "payment") : ResourcePayment.Token,
         };
 
         FieldReader.SkipFields(ref reader, extraFields);

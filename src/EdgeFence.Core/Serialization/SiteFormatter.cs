@@ -6,12 +6,13 @@ namespace EdgeFence.Core.Serialization;
 
 /// <summary>
 /// Writes a <see cref="Site"/> as the array <c>[id, name, slug, originUrl, hosts, hmacSecret, originKeyHash,
-/// staticHeaders, staticQuery, denyByDefault]</c>. The secret and the hash are binary; the hash is empty or
-/// 32 bytes.
+/// staticHeaders, staticQuery, denyByDefault, topUpUrl, x402]</c>. The secret and the hash are binary; the hash is
+/// empty or 32 bytes. The last two came later and may be nil.
 /// </summary>
 public sealed class SiteFormatter : IMessagePackFormatter<Site>
 {
-    private const int FieldCount = 10;
+    private const int RequiredFields = 10;
+    private const int FieldCount = 12;
 
     public static readonly SiteFormatter Instance = new();
 
@@ -33,11 +34,20 @@ public sealed class SiteFormatter : IMessagePackFormatter<Site>
         FieldWriter.WriteList(ref writer, value.StaticHeaders, NameValueFormatter.Instance, options, "staticHeaders", SnapshotLimits.MaxListLength);
         FieldWriter.WriteList(ref writer, value.StaticQuery, NameValueFormatter.Instance, options, "staticQuery", SnapshotLimits.MaxListLength);
         writer.Write(value.DenyByDefault);
+        FieldWriter.WriteNullableString(ref writer, value.TopUpUrl, "topUpUrl");
+        if (value.X402 is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            X402SettingsFormatter.Instance.Serialize(ref writer, value.X402, options);
+        }
     }
 
     public Site Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
-        int extraFields = FieldReader.ReadObjectHeader(ref reader, field: null, FieldCount);
+        int present = FieldReader.ReadObjectHeader(ref reader, field: null, RequiredFields, FieldCount, out var extraFields);
         options.Security.DepthStep(ref reader);
 
         // Object initializers run in textual order, which here is the wire order.
@@ -53,6 +63,8 @@ public sealed class SiteFormatter : IMessagePackFormatter<Site>
             StaticHeaders = FieldReader.ReadList(ref reader, options, NameValueFormatter.Instance, "staticHeaders", SnapshotLimits.MaxListLength),
             StaticQuery = FieldReader.ReadList(ref reader, options, NameValueFormatter.Instance, "staticQuery", SnapshotLimits.MaxListLength),
             DenyByDefault = FieldReader.ReadBoolean(ref reader, "denyByDefault"),
+            TopUpUrl = present > 10 ? FieldReader.ReadNullableString(ref reader, "topUpUrl") : null,
+            X402 = present > 11 && !reader.TryReadNil() ? X402SettingsFormatter.Instance.Deserialize(ref reader, options) : null,
         };
 
         FieldReader.SkipFields(ref reader, extraFields);

@@ -29,6 +29,10 @@ public sealed class SnapshotResolver : IFormatterResolver
             : typeof(T) == typeof(Resource) ? ResourceFormatter.Instance
             : typeof(T) == typeof(TokenRecord) ? TokenRecordFormatter.Instance
             : typeof(T) == typeof(NameValue) ? NameValueFormatter.Instance
+            : typeof(T) == typeof(ResourcePrice) ? ResourcePriceFormatter.Instance
+            : typeof(T) == typeof(X402Settings) ? X402SettingsFormatter.Instance
+            : typeof(T) == typeof(WalletBook) ? WalletBookFormatter.Instance
+            : typeof(T) == typeof(WalletRecord) ? WalletRecordFormatter.Instance
             : typeof(T) == typeof(string) ? NullableStringFormatter.Instance
             : typeof(T) == typeof(long) ? Int64Formatter.Instance
             : typeof(T) == typeof(int) ? Int32Formatter.Instance

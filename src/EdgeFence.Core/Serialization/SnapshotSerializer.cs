@@ -1,10 +1,11 @@
 using System.Buffers;
 using EdgeFence.Core.Model;
 using MessagePack;
+using MessagePack.Formatters;
 
 namespace EdgeFence.Core.Serialization;
 
-/// <summary>Converts a <see cref="Snapshot"/> to and from the MessagePack bytes that the control plane signs.</summary>
+/// <summary>Converts a <see cref="Snapshot"/> (and a <see cref="WalletBook"/>) to and from the MessagePack bytes that the control plane signs.</summary>
 public static class SnapshotSerializer
 {
     // Built from the constructor rather than MessagePackSerializerOptions.Standard so that nothing here
@@ -29,48 +30,66 @@ public static class SnapshotSerializer
 
         // Tokens dominate the size at roughly 100 bytes each; starting near the final size saves the
         // buffer doublings and their copies for large snapshots.
-        int tokens = Math.Min(snapshot.Tokens?.Count ?? 0, SnapshotLimits.MaxTokens);
-        var buffer = new ArrayBufferWriter<byte>(4096 + tokens * 100);
+        return Write(snapshot, SnapshotFormatter.Instance, 4096 + (Math.Min(snapshot.Tokens?.Count ?? 0, SnapshotLimits.MaxTokens) * 100), nameof(snapshot));
+    }
+
+    /// <summary>Serializes a wallet book. The same book always gives the same bytes.</summary>
+    /// <exception cref="ArgumentException">The book holds something no reader accepts; the message names the field.</exception>
+    public static byte[] Serialize(WalletBook book)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        return Write(book, WalletBookFormatter.Instance, 1024 + (Math.Min(book.Wallets?.Count ?? 0, SnapshotLimits.MaxTokens) * 48), nameof(book));
+    }
+
+    /// <summary>Reads a snapshot, refusing anything but exactly one well-formed snapshot.</summary>
+    /// <exception cref="SnapshotFormatException">The bytes are not a valid snapshot; no other exception is thrown.</exception>
+    public static Snapshot Deserialize(ReadOnlyMemory<byte> bytes) => Read(bytes, SnapshotFormatter.Instance, "snapshot");
+
+    /// <summary>Reads a wallet book, refusing anything but exactly one well-formed wallet book.</summary>
+    /// <exception cref="SnapshotFormatException">The bytes are not a valid wallet book; no other exception is thrown.</exception>
+    public static WalletBook DeserializeWallets(ReadOnlyMemory<byte> bytes) => Read(bytes, WalletBookFormatter.Instance, "wallet book");
+
+    private static byte[] Write<T>(T value, IMessagePackFormatter<T> formatter, int sizeHint, string parameter)
+    {
+        var buffer = new ArrayBufferWriter<byte>(sizeHint);
         var writer = new MessagePackWriter(buffer);
         try
         {
-            SnapshotFormatter.Instance.Serialize(ref writer, snapshot, Options);
+            formatter.Serialize(ref writer, value, Options);
         }
         catch (SnapshotFormatException e)
         {
-            throw new ArgumentException(e.Message, nameof(snapshot), e);
+            throw new ArgumentException(e.Message, parameter, e);
         }
 
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads a snapshot, refusing anything but exactly one well-formed snapshot.</summary>
-    /// <exception cref="SnapshotFormatException">The bytes are not a valid snapshot; no other exception is thrown.</exception>
-    public static Snapshot Deserialize(ReadOnlyMemory<byte> bytes)
+    private static T Read<T>(ReadOnlyMemory<byte> bytes, IMessagePackFormatter<T> formatter, string what)
     {
         if (bytes.IsEmpty)
         {
-            throw new SnapshotFormatException("snapshot is empty");
+            throw new SnapshotFormatException(what + " is empty");
         }
 
         var reader = new MessagePackReader(bytes);
-        Snapshot snapshot;
+        T value;
         try
         {
-            snapshot = SnapshotFormatter.Instance.Deserialize(ref reader, Options);
+            value = formatter.Deserialize(ref reader, Options);
         }
         catch (EndOfStreamException e)
         {
-            throw new SnapshotFormatException("snapshot is truncated", e);
+            throw new SnapshotFormatException(what + " is truncated", e);
         }
         catch (InsufficientExecutionStackException e)
         {
-            throw new SnapshotFormatException("snapshot nests too deeply", e);
+            throw new SnapshotFormatException(what + " nests too deeply", e);
         }
         catch (MessagePackSerializationException e)
         {
-            throw new SnapshotFormatException("snapshot is not valid MessagePack: " + e.Message, e);
+            throw new SnapshotFormatException(what + " is not valid MessagePack: " + e.Message, e);
         }
         catch (Exception e) when (e is OverflowException or ArgumentException or InvalidOperationException)
         {
@@ -78,14 +97,14 @@ public static class SnapshotSerializer
             // 32-bit lengths before it sees them; should one still get through, it would fail inside the
             // reader's own sequence reader with one of these. The contract stays: malformed input raises
             // SnapshotFormatException and nothing else.
-            throw new SnapshotFormatException("snapshot is not valid MessagePack: " + e.Message, e);
+            throw new SnapshotFormatException(what + " is not valid MessagePack: " + e.Message, e);
         }
 
         if (!reader.End)
         {
-            throw new SnapshotFormatException($"snapshot is followed by {bytes.Length - reader.Consumed} unexpected bytes");
+            throw new SnapshotFormatException($"{what} is followed by {bytes.Length - reader.Consumed} unexpected bytes");
         }
 
-        return snapshot;
+        return value;
     }
 }

@@ -94,6 +94,15 @@ public static partial class SnapshotValidator
 
             CheckInjected(errors, at + ".staticHeaders", site.StaticHeaders, isHeader: true);
             CheckInjected(errors, at + ".staticQuery", site.StaticQuery, isHeader: false);
+            if (site.TopUpUrl is not null && !IsHttpUrl(site.TopUpUrl.Replace("{customer}", "c", StringComparison.Ordinal)))
+            {
+                errors.Add($"{at}.topUpUrl: must be an absolute http(s) URL of at most {MaxUrlLength} characters ('{{customer}}' is replaced by the customer id)");
+            }
+
+            if (site.X402 is { } x402)
+            {
+                CheckX402(errors, at + ".x402", x402);
+            }
         }
 
         var plans = new Dictionary<string, Plan>(StringComparer.Ordinal);
@@ -138,9 +147,19 @@ public static partial class SnapshotValidator
                 errors.Add($"{at}.rateLimitWindowSeconds: must be between 1 and 86400");
             }
 
-            if (plan.PriceMicros < 0)
+            if (plan.PriceMicros is < 0 or > Currency.MaxAmountMicros)
             {
-                errors.Add($"{at}.priceMicros: must not be negative");
+                errors.Add($"{at}.priceMicros: {PriceRule}");
+            }
+
+            if (!Currency.IsKnown(plan.Currency))
+            {
+                errors.Add($"{at}.currency: {CurrencyRule}");
+            }
+
+            if (!Enum.IsDefined(plan.Billing))
+            {
+                errors.Add($"{at}.billing: unknown billing");
             }
         }
 
@@ -163,6 +182,37 @@ public static partial class SnapshotValidator
             if (resource.Cost < 0)
             {
                 errors.Add($"{at}.cost: must not be negative");
+            }
+
+            if (resource.PriceMicros is < 0 or > Currency.MaxAmountMicros)
+            {
+                errors.Add($"{at}.priceMicros: {PriceRule}");
+            }
+
+            if (!Currency.IsKnown(resource.Currency))
+            {
+                errors.Add($"{at}.currency: {CurrencyRule}");
+            }
+
+            if (!Enum.IsDefined(resource.Payment))
+            {
+                errors.Add($"{at}.payment: unknown payment");
+            }
+            else if (resource.Payment != ResourcePayment.Token && resource.SiteId is not null && sites.TryGetValue(resource.SiteId, out var owner))
+            {
+                // x402 pays the resource's own price in the site's asset: it must exist and convert exactly.
+                if (owner.X402 is not { } x402)
+                {
+                    errors.Add($"{at}.payment: x402 needs the site's x402 settings");
+                }
+                else if (resource.Currency != x402.Currency)
+                {
+                    errors.Add($"{at}.currency: x402 pays in {x402.Currency}, the resource is priced in {resource.Currency}");
+                }
+                else if (!x402.TryGetAtomicAmount(resource.PriceMicros, out _))
+                {
+                    errors.Add($"{at}.priceMicros: x402 needs a positive price that is a whole number of the asset's smallest unit (10^-{x402.AssetDecimals})");
+                }
             }
 
             var methodsOk = true;
@@ -237,6 +287,11 @@ public static partial class SnapshotValidator
             }
         }
 
+        foreach (var (index, plan) in Indexed(snapshot.Plans))
+        {
+            CheckPlanPrices(errors, $"plans[{index}]", plan, resources, snapshot.Resources);
+        }
+
         // Per-token checks run a million times for a large snapshot: nothing is allocated unless a
         // check fails, so validation stays a small part of applying one.
         var hashes = new HashSet<TokenHash>(snapshot.Tokens.Count);
@@ -291,6 +346,148 @@ public static partial class SnapshotValidator
                 {
                     errors.Add($"tokens[{i}].id: token id '{token.Id}' is used by another token with a different plan or customer");
                 }
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Longest top-up or facilitator URL: it travels in a Link header.</summary>
+    public const int MaxUrlLength = 2048;
+
+    private const string PriceRule = "must be between 0 and 10^15 micro-units";
+
+    private const string CurrencyRule = "must be an upper-case ISO 4217 code (or USDC)";
+
+    /// <summary>
+    /// A plan's own prices name resources of its site, once each; a prepaid plan debits balances in its own
+    /// currency, so every resource it covers with a price must be priced in that currency.
+    /// </summary>
+    private static void CheckPlanPrices(List<string> errors, string at, Plan plan, Dictionary<string, Resource> resources, IReadOnlyList<Resource> all)
+    {
+        var priced = new HashSet<string>(StringComparer.Ordinal);
+        for (var p = 0; p < plan.ResourcePrices.Count; p++)
+        {
+            var (resourceId, price) = plan.ResourcePrices[p];
+            if (resourceId is null || !resources.TryGetValue(resourceId, out var resource) || resource.SiteId != plan.SiteId)
+            {
+                errors.Add($"{at}.resourcePrices[{p}].resourceId: unknown resource '{resourceId}' of the plan's site");
+            }
+            else if (!priced.Add(resourceId))
+            {
+                errors.Add($"{at}.resourcePrices[{p}].resourceId: duplicate '{resourceId}'");
+            }
+
+            if (price is < 0 or > Currency.MaxAmountMicros)
+            {
+                errors.Add($"{at}.resourcePrices[{p}].priceMicros: {PriceRule}");
+            }
+        }
+
+        if (plan.Billing != PlanBilling.Prepaid)
+        {
+            return;
+        }
+
+        var covered = plan.ResourceIds.Count == 0 ? null : new HashSet<string>(plan.ResourceIds, StringComparer.Ordinal);
+        foreach (var resource in all)
+        {
+            if (resource.SiteId != plan.SiteId || (covered is not null && !covered.Contains(resource.Id)) || resource.Currency == plan.Currency)
+            {
+                continue;
+            }
+
+            var price = resource.PriceMicros;
+            foreach (var (resourceId, own) in plan.ResourcePrices)
+            {
+                if (resourceId == resource.Id)
+                {
+                    price = own;
+                }
+            }
+
+            if (price > 0)
+            {
+                errors.Add($"{at}.currency: the prepaid plan debits {plan.Currency}, resource '{resource.Id}' is priced in {resource.Currency}");
+            }
+        }
+    }
+
+    private static void CheckX402(List<string> errors, string at, X402Settings x402)
+    {
+        if (!IsHttpUrl(x402.FacilitatorUrl))
+        {
+            errors.Add($"{at}.facilitatorUrl: must be an absolute http(s) URL of at most {MaxUrlLength} characters");
+        }
+
+        if (x402.Network is null || !NetworkPattern().IsMatch(x402.Network))
+        {
+            errors.Add($"{at}.network: must be a CAIP-2 chain id such as 'eip155:8453'");
+        }
+
+        if (x402.Asset is null || !AddressPattern().IsMatch(x402.Asset))
+        {
+            errors.Add($"{at}.asset: must be a 0x address of 40 hex digits");
+        }
+
+        if (x402.PayTo is null || !AddressPattern().IsMatch(x402.PayTo))
+        {
+            errors.Add($"{at}.payTo: must be a 0x address of 40 hex digits");
+        }
+
+        CheckText(errors, at + ".assetName", x402.AssetName);
+        CheckText(errors, at + ".assetVersion", x402.AssetVersion);
+        if (x402.AssetDecimals is < 0 or > 18)
+        {
+            errors.Add($"{at}.assetDecimals: must be between 0 and 18");
+        }
+
+        if (!Currency.IsKnown(x402.Currency))
+        {
+            errors.Add($"{at}.currency: {CurrencyRule}");
+        }
+
+        // Bounds how long the edge must remember a payment to refuse its replay.
+        if (x402.MaxTimeoutSeconds is < 1 or > 3600)
+        {
+            errors.Add($"{at}.maxTimeoutSeconds: must be between 1 and 3600");
+        }
+    }
+
+    private static bool IsHttpUrl(string? value)
+        => value is not null && value.Length <= MaxUrlLength
+            && Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            && string.IsNullOrEmpty(uri.UserInfo) && !value.AsSpan().ContainsAnyExceptInRange('!', '~');
+
+    /// <summary>Checks a wallet book whole: identifiers, currencies, amounts, one record per wallet.</summary>
+    public static IReadOnlyList<string> Validate(WalletBook book)
+    {
+        var errors = new List<string>();
+        if (book.Version <= 0)
+        {
+            errors.Add("version: must be positive");
+        }
+
+        var seen = new HashSet<(string, string, string)>();
+        for (var i = 0; i < book.Wallets.Count; i++)
+        {
+            var wallet = book.Wallets[i];
+            var at = $"wallets[{i}]";
+            CheckIdentifier(errors, at + ".siteId", wallet.SiteId);
+            CheckText(errors, at + ".customer", wallet.Customer);
+            if (!Currency.IsKnown(wallet.Currency))
+            {
+                errors.Add($"{at}.currency: {CurrencyRule}");
+            }
+
+            if (wallet.CreditedMicros < 0)
+            {
+                errors.Add($"{at}.creditedMicros: must not be negative");
+            }
+
+            if (!seen.Add((wallet.SiteId, wallet.Customer, wallet.Currency)))
+            {
+                errors.Add($"{at}: duplicate wallet of customer '{wallet.Customer}' in {wallet.Currency}");
             }
         }
 
@@ -399,6 +596,12 @@ public static partial class SnapshotValidator
     {
         "Host", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length", "Authorization", "X-Api-Key",
     };
+
+    [GeneratedRegex("^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NetworkPattern();
+
+    [GeneratedRegex("^0x[0-9a-fA-F]{40}$", RegexOptions.CultureInvariant)]
+    private static partial Regex AddressPattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex SlugPattern();

@@ -37,6 +37,12 @@ internal struct Decision
     /// </summary>
     public EnforceVerdict Pending;
 
+    /// <summary>What an allowed call was charged, in millionths of <see cref="ChargedCurrency"/> (0: nothing).</summary>
+    public long ChargedMicros;
+
+    /// <summary>The ISO 4217 code of <see cref="ChargedMicros"/>; null when nothing was charged.</summary>
+    public string? ChargedCurrency;
+
     public readonly PlanRuntime? Plan => Token?.Plan;
 
     public readonly bool IsDenied => Outcome == DecisionOutcome.Denied;

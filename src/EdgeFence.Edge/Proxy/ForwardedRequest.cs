@@ -91,7 +91,14 @@ internal sealed class ForwardedRequest : HttpTransformer
             headers.TryAddWithoutValidation(RequestSigner.TokenIdHeader, tokenId);
         }
 
-        var signature = RequestSigner.CreateHeaderValue(_site.Site.HmacSecret, _timestamp, proxyRequest.Method.Method, proxyRequest.RequestUri.PathAndQuery, tokenId, customer, planId, _requestId);
+        var charged = "";
+        if (_decision.ChargedMicros > 0 && _decision.ChargedCurrency is { } currency)
+        {
+            charged = RequestSigner.ChargedValue(_decision.ChargedMicros, currency);
+            headers.TryAddWithoutValidation(RequestSigner.ChargedHeader, charged);
+        }
+
+        var signature = RequestSigner.CreateHeaderValue(_site.Site.HmacSecret, _timestamp, proxyRequest.Method.Method, proxyRequest.RequestUri.PathAndQuery, tokenId, customer, planId, _requestId, charged);
         headers.TryAddWithoutValidation(RequestSigner.SignatureHeader, signature);
 
         AddForwardedFor(httpContext, headers);

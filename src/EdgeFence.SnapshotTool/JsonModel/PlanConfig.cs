@@ -10,4 +10,10 @@ internal sealed class PlanConfig
     public long PriceMicros { get; set; }
     public string? Currency { get; set; }
     public List<string?>? ResourceIds { get; set; }
+
+    /// <summary><c>subscription</c> (default) or <c>prepaid</c>.</summary>
+    public string? Billing { get; set; }
+
+    /// <summary>This plan's own price per call, by resource id.</summary>
+    public Dictionary<string, long>? ResourcePrices { get; set; }
 }

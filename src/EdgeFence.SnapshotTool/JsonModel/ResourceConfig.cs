@@ -8,4 +8,9 @@ internal sealed class ResourceConfig
     public List<string?>? Methods { get; set; }
     public long? Cost { get; set; }
     public string? PrivatePath { get; set; }
+    public long PriceMicros { get; set; }
+    public string? Currency { get; set; }
+
+    /// <summary><c>token</c> (default), <c>x402</c> or <c>token-or-x402</c>.</summary>
+    public string? Payment { get; set; }
 }

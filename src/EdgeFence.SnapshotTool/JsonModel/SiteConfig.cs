@@ -17,4 +17,9 @@ internal sealed class SiteConfig
     public Dictionary<string, string?>? StaticHeaders { get; set; }
     public Dictionary<string, string?>? StaticQuery { get; set; }
     public bool DenyByDefault { get; set; }
+
+    /// <summary>Top-up link for prepaid customers; <c>{customer}</c> is replaced by the customer id.</summary>
+    public string? TopUpUrl { get; set; }
+
+    public X402Config? X402 { get; set; }
 }

@@ -25,7 +25,7 @@ public sealed class ReadmeSignatureTests
     public void The_readme_prints_the_test_vector_the_tests_use()
     {
         var table = Readme[Readme.IndexOf("### Test vector", StringComparison.Ordinal)..Readme.IndexOf("### Verifying in Python", StringComparison.Ordinal)];
-        foreach (var value in new[] { TestVector.Key, TestVector.Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture), TestVector.Method, TestVector.Target, TestVector.TokenId, TestVector.Customer, TestVector.Plan, TestVector.RequestId, TestVector.Header })
+        foreach (var value in new[] { TestVector.Key, TestVector.Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture), TestVector.Method, TestVector.Target, TestVector.TokenId, TestVector.Customer, TestVector.Plan, TestVector.RequestId, TestVector.Charged, TestVector.Header, TestVector.HeaderV1 })
         {
             Assert.Contains($"`{value}`", table, StringComparison.Ordinal);
         }
@@ -34,7 +34,7 @@ public sealed class ReadmeSignatureTests
     [Fact]
     public async Task The_readme_python_example_verifies_the_test_vector_and_refuses_changes()
     {
-        var mac = TestVector.Header[(TestVector.Header.IndexOf("v1=", StringComparison.Ordinal) + 3)..];
+        var mac = TestVector.Header[(TestVector.Header.IndexOf("v2=", StringComparison.Ordinal) + 3)..];
         var harness = $$"""
 
             headers = {
@@ -43,6 +43,7 @@ public sealed class ReadmeSignatureTests
                 "X-EdgeFence-Customer": "{{TestVector.Customer}}",
                 "X-EdgeFence-Plan": "{{TestVector.Plan}}",
                 "X-EdgeFence-Request-Id": "{{TestVector.RequestId}}",
+                "X-EdgeFence-Charged": "{{TestVector.Charged}}",
             }
             secret, method, target, t = "{{TestVector.Key}}", "{{TestVector.Method}}", "{{TestVector.Target}}", {{TestVector.Timestamp}}
 
@@ -63,9 +64,13 @@ public sealed class ReadmeSignatureTests
             check("another method", False, method="GET")
             check("another customer", False, headers={"X-EdgeFence-Customer": "globex"})
             check("another secret", False, secret="another-hmac-secret-of-at-least-32-bytes")
-            check("uppercase hex", False, headers={"X-EdgeFence-Signature": "t={{TestVector.Timestamp}},v1={{mac.ToUpperInvariant()}}"})
+            check("another charge", False, headers={"X-EdgeFence-Charged": "25000 USD"})
+            check("charge removed", False, headers={"X-EdgeFence-Charged": ""})
+            check("version 1, no charge", True, headers={"X-EdgeFence-Signature": "{{TestVector.HeaderV1}}", "X-EdgeFence-Charged": ""})
+            check("version 1 with a charge", False, headers={"X-EdgeFence-Signature": "{{TestVector.HeaderV1}}"})
+            check("uppercase hex", False, headers={"X-EdgeFence-Signature": "t={{TestVector.Timestamp}},v2={{mac.ToUpperInvariant()}}"})
             check("no signature", False, headers={"X-EdgeFence-Signature": ""})
-            check("non-ASCII digits", False, headers={"X-EdgeFence-Signature": "t=\u00b2,v1={{mac}}"})
+            check("non-ASCII digits", False, headers={"X-EdgeFence-Signature": "t=\u00b2,v2={{mac}}"})
             print("ok")
             """;
         var script = Path.Combine(Path.GetTempPath(), $"edgefence-readme-{Guid.NewGuid():N}.py");

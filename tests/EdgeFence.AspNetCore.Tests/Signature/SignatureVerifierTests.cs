@@ -18,8 +18,9 @@ public sealed class SignatureVerifierTests
         string customer = TestVector.Customer,
         string plan = TestVector.Plan,
         string requestId = TestVector.RequestId,
+        string charged = TestVector.Charged,
         byte[]? key = null)
-        => SignatureVerifier.Verify(key ?? Key, header, now, 300, method, target, tokenId, customer, plan, requestId, out _);
+        => SignatureVerifier.Verify(key ?? Key, header, now, 300, method, target, tokenId, customer, plan, requestId, charged, out _);
 
     [Fact]
     public void The_shared_test_vector_verifies()
@@ -31,16 +32,29 @@ public sealed class SignatureVerifierTests
     public void The_edge_signer_produces_the_shared_test_vector()
     {
         // Two implementations written apart (EdgeFence.Core signs, the SDK verifies) agree on one vector.
-        var header = RequestSigner.CreateHeaderValue(Key, TestVector.Timestamp, TestVector.Method, TestVector.Target, TestVector.TokenId, TestVector.Customer, TestVector.Plan, TestVector.RequestId);
+        var header = RequestSigner.CreateHeaderValue(Key, TestVector.Timestamp, TestVector.Method, TestVector.Target, TestVector.TokenId, TestVector.Customer, TestVector.Plan, TestVector.RequestId, TestVector.Charged);
         Assert.Equal(TestVector.Header, header);
+    }
+
+    [Fact]
+    public void A_version_1_signature_from_an_earlier_edge_still_verifies_without_a_charge()
+    {
+        Assert.Equal(TestVector.HeaderV1, RequestSigner.CreateHeaderValueV1(Key, TestVector.Timestamp, TestVector.Method, TestVector.Target, TestVector.TokenId, TestVector.Customer, TestVector.Plan, TestVector.RequestId));
+        Assert.Equal(SignatureVerdict.Valid, Verify(header: TestVector.HeaderV1, charged: ""));
+    }
+
+    [Fact]
+    public void A_charge_next_to_a_version_1_signature_is_refused_because_v1_never_signed_it()
+    {
+        Assert.Equal(SignatureVerdict.Mismatch, Verify(header: TestVector.HeaderV1, charged: TestVector.Charged));
     }
 
     [Fact]
     public void The_sdk_computes_the_mac_of_the_shared_test_vector()
     {
         Span<byte> mac = stackalloc byte[32];
-        SignatureVerifier.ComputeMac(Key, TestVector.Timestamp, TestVector.Method, TestVector.Target, TestVector.TokenId, TestVector.Customer, TestVector.Plan, TestVector.RequestId, mac);
-        Assert.Equal(TestVector.Header[(TestVector.Header.IndexOf("v1=", StringComparison.Ordinal) + 3)..], Convert.ToHexStringLower(mac));
+        SignatureVerifier.ComputeMac(Key, 2, TestVector.Timestamp, TestVector.Method, TestVector.Target, TestVector.TokenId, TestVector.Customer, TestVector.Plan, TestVector.RequestId, TestVector.Charged, mac);
+        Assert.Equal(TestVector.Header[(TestVector.Header.IndexOf("v2=", StringComparison.Ordinal) + 3)..], Convert.ToHexStringLower(mac));
     }
 
     [Theory]
@@ -50,6 +64,7 @@ public sealed class SignatureVerifierTests
     [InlineData("customer")]
     [InlineData("plan")]
     [InlineData("requestId")]
+    [InlineData("charged")]
     [InlineData("key")]
     public void Changing_any_signed_field_breaks_the_signature(string field)
     {
@@ -61,6 +76,7 @@ public sealed class SignatureVerifierTests
             "customer" => Verify(customer: "globex"),
             "plan" => Verify(plan: "plan-unlimited"),
             "requestId" => Verify(requestId: "0123456789abcdef0123456789abcdee"),
+            "charged" => Verify(charged: "25000 USD"),
             _ => Verify(key: Encoding.UTF8.GetBytes("another-hmac-secret-of-at-least-32-bytes")),
         };
         Assert.Equal(SignatureVerdict.Mismatch, verdict);
@@ -84,6 +100,7 @@ public sealed class SignatureVerifierTests
     [InlineData("t=99999999999999999999,v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")]
     [InlineData("v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306,t=1790000000")]
     [InlineData("t=1790000000;v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")]
+    [InlineData("t=1790000000,v3=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")]
     [InlineData("garbage")]
     public void Malformed_headers_are_refused_as_malformed(string header)
     {

@@ -18,7 +18,12 @@ public class RequestSignerTests
     /// <c>hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()</c>. Any change to the
     /// canonical string or the header format breaks this.
     /// </summary>
-    private const string ExpectedHeader = "t=1790000000,v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306";
+    private const string ExpectedHeader = "t=1790000000,v2=075c309818e4575f5ebb866a990b18ab226beeae8c0472af726af20b7222438b";
+
+    /// <summary>Version 1 of the same inputs (no charge), computed the same way: what edges before v2 sent.</summary>
+    private const string ExpectedHeaderV1 = "t=1790000000,v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306";
+
+    private const string Charged = "2500 USD";
 
     private static readonly byte[] Key = Encoding.UTF8.GetBytes("test-hmac-secret-of-at-least-32-bytes!!");
 
@@ -39,9 +44,33 @@ public class RequestSignerTests
     }
 
     [Fact]
+    public void Version_2_canonical_string_adds_the_charge_as_a_last_field()
+    {
+        Assert.Equal(
+            "v2\n1790000000\nPOST\n/internal/chat?x=1&api_key=k\nt-basic\nacme\nplan-basic\n0123456789abcdef0123456789abcdef\n2500 USD",
+            RequestSigner.CanonicalStringV2(T, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId, Charged));
+        Assert.Equal("2500 USD", RequestSigner.ChargedValue(2500, "USD"));
+    }
+
+    [Fact]
     public void Header_value_matches_the_independently_computed_test_vector()
     {
-        Assert.Equal(ExpectedHeader, RequestSigner.CreateHeaderValue(Key, T, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId));
+        Assert.Equal(ExpectedHeader, RequestSigner.CreateHeaderValue(Key, T, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId, Charged));
+    }
+
+    [Fact]
+    public void Version_1_header_matches_its_test_vector_and_still_verifies_without_a_charge()
+    {
+        Assert.Equal(ExpectedHeaderV1, RequestSigner.CreateHeaderValueV1(Key, T, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId));
+        Assert.True(RequestSigner.Verify(Key, ExpectedHeaderV1, Now, RequestSigner.DefaultTolerance, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId));
+        Assert.False(RequestSigner.Verify(Key, ExpectedHeaderV1, Now, RequestSigner.DefaultTolerance, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId, Charged));
+    }
+
+    [Fact]
+    public void Verify_refuses_a_changed_charge()
+    {
+        Assert.False(RequestSigner.Verify(Key, ExpectedHeader, Now, RequestSigner.DefaultTolerance, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId, "2501 USD"));
+        Assert.False(RequestSigner.Verify(Key, ExpectedHeader, Now, RequestSigner.DefaultTolerance, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId, ""));
     }
 
     [Fact]
@@ -54,10 +83,10 @@ public class RequestSignerTests
         {
             foreach (var key in keys)
             {
-                var canonical = RequestSigner.CanonicalString(1_700_000_000, "GET", "/x?y=1", "tok", "cust", "plan", "req-" + round);
-                var expected = "t=1700000000,v1=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(canonical)));
+                var canonical = RequestSigner.CanonicalStringV2(1_700_000_000, "GET", "/x?y=1", "tok", "cust", "plan", "req-" + round, "");
+                var expected = "t=1700000000,v2=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(canonical)));
 
-                Assert.Equal(expected, RequestSigner.CreateHeaderValue(key, 1_700_000_000, "GET", "/x?y=1", "tok", "cust", "plan", "req-" + round));
+                Assert.Equal(expected, RequestSigner.CreateHeaderValue(key, 1_700_000_000, "GET", "/x?y=1", "tok", "cust", "plan", "req-" + round, ""));
             }
         }
     }
@@ -65,9 +94,10 @@ public class RequestSignerTests
     [Fact]
     public void Test_vector_header_parses_into_timestamp_and_mac()
     {
-        Assert.True(RequestSigner.TryParseHeader(ExpectedHeader, out var timestamp, out var mac));
+        Assert.True(RequestSigner.TryParseHeader(ExpectedHeader, out var timestamp, out var version, out var mac));
         Assert.Equal(T, timestamp);
-        Assert.Equal("7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306", mac.ToString());
+        Assert.Equal(2, version);
+        Assert.Equal("075c309818e4575f5ebb866a990b18ab226beeae8c0472af726af20b7222438b", mac.ToString());
     }
 
     [Fact]
@@ -95,7 +125,8 @@ public class RequestSignerTests
             field == "token" ? "t-basid" : TokenId,
             field == "customer" ? "acme " : Customer,
             field == "plan" ? "" : PlanId,
-            field == "request" ? "0123456789abcdef0123456789abcdee" : RequestId);
+            field == "request" ? "0123456789abcdef0123456789abcdee" : RequestId,
+            Charged);
 
         Assert.False(verified);
         Assert.True(Verify(ExpectedHeader), "the unchanged request must still verify");
@@ -107,7 +138,7 @@ public class RequestSignerTests
         var wrongKey = (byte[])Key.Clone();
         wrongKey[^1] ^= 0x01;
 
-        Assert.False(RequestSigner.Verify(wrongKey, ExpectedHeader, Now, RequestSigner.DefaultTolerance, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId));
+        Assert.False(RequestSigner.Verify(wrongKey, ExpectedHeader, Now, RequestSigner.DefaultTolerance, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId, Charged));
     }
 
     [Fact]
@@ -126,7 +157,7 @@ public class RequestSignerTests
     public void Verify_accepts_timestamps_only_within_tolerance_of_now(long nowOffsetSeconds, bool expected)
     {
         var verified = RequestSigner.Verify(
-            Key, ExpectedHeader, Now.AddSeconds(nowOffsetSeconds), TimeSpan.FromSeconds(300), Method, PathAndQuery, TokenId, Customer, PlanId, RequestId);
+            Key, ExpectedHeader, Now.AddSeconds(nowOffsetSeconds), TimeSpan.FromSeconds(300), Method, PathAndQuery, TokenId, Customer, PlanId, RequestId, Charged);
 
         Assert.Equal(expected, verified);
     }
@@ -134,9 +165,9 @@ public class RequestSignerTests
     [Fact]
     public void Verify_refuses_upper_case_hex()
     {
-        var upper = "t=1790000000,v1=" + ExpectedHeader["t=1790000000,v1=".Length..].ToUpperInvariant();
+        var upper = "t=1790000000,v2=" + ExpectedHeader["t=1790000000,v2=".Length..].ToUpperInvariant();
 
-        Assert.False(RequestSigner.TryParseHeader(upper, out _, out _));
+        Assert.False(RequestSigner.TryParseHeader(upper, out _, out _, out _));
         Assert.False(Verify(upper));
     }
 
@@ -147,7 +178,7 @@ public class RequestSignerTests
     [InlineData("v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306,t=1790000000")]
     [InlineData("t=1790000000")] // missing v1=
     [InlineData("t=1790000000,7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")]
-    [InlineData("t=1790000000,v2=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")]
+    [InlineData("t=1790000000,v3=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")]
     [InlineData("t=,v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")]
     [InlineData("t=17900x0000,v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")] // non-digit t
     [InlineData("t=+1790000000,v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d306")]
@@ -159,10 +190,10 @@ public class RequestSignerTests
     [InlineData("t=1790000000,v1=7d9663243d7cc8a9eaa9d902eaabcf032ce3a0b7592308cbf98fdfed7cb3d30g")] // non-hex
     public void Verify_refuses_a_malformed_header(string? header)
     {
-        Assert.False(RequestSigner.TryParseHeader(header, out _, out _));
+        Assert.False(RequestSigner.TryParseHeader(header, out _, out _, out _));
         Assert.False(Verify(header));
     }
 
     private static bool Verify(string? header) =>
-        RequestSigner.Verify(Key, header, Now, RequestSigner.DefaultTolerance, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId);
+        RequestSigner.Verify(Key, header, Now, RequestSigner.DefaultTolerance, Method, PathAndQuery, TokenId, Customer, PlanId, RequestId, Charged);
 }

@@ -26,6 +26,19 @@ internal static class SnapshotSamples
                 StaticHeaders = [new NameValue("X-Origin-Key", "k1"), new NameValue("X-Tenant", "t")],
                 StaticQuery = [new NameValue("api_key", "q1")],
                 DenyByDefault = true,
+                TopUpUrl = "https://pay.weather.example/top-up?customer={customer}",
+                X402 = new X402Settings
+                {
+                    FacilitatorUrl = "https://facilitator.example/x402",
+                    Network = "eip155:8453",
+                    Asset = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                    PayTo = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+                    AssetName = "USD Coin",
+                    AssetVersion = "2",
+                    AssetDecimals = 6,
+                    Currency = "USD",
+                    MaxTimeoutSeconds = 90,
+                },
             },
         ],
         Plans =
@@ -43,6 +56,8 @@ internal static class SnapshotSamples
                 PriceMicros = 49_000_000,
                 Currency = "EUR",
                 ResourceIds = ["res-1", "res-2"],
+                Billing = PlanBilling.Prepaid,
+                ResourcePrices = [new ResourcePrice("res-1", 1_500)],
             },
         ],
         Resources =
@@ -55,6 +70,9 @@ internal static class SnapshotSamples
                 Methods = ["GET", "POST"],
                 Cost = 3,
                 PrivatePath = "/internal/forecast/*",
+                PriceMicros = 2_500,
+                Currency = "EUR",
+                Payment = ResourcePayment.TokenOrX402,
             },
         ],
         Tokens =

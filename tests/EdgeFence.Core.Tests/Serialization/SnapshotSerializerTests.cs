@@ -90,6 +90,44 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_snapshot_written_before_prices_reads_with_free_token_paid_defaults()
+    {
+        // An edge upgraded in place still loads the snapshot it persisted with the earlier layout.
+        object?[] snapshot =
+        [
+            1, 8L, 123L,
+            new object?[] { Wire.FirstWaveSite() },
+            new object?[] { Wire.FirstWavePlan() },
+            new object?[] { Wire.FirstWaveResource() },
+            new object?[] { Wire.Token() },
+        ];
+
+        Snapshot result = SnapshotSerializer.Deserialize(Wire.Encode(snapshot));
+
+        Assert.Null(result.Sites[0].TopUpUrl);
+        Assert.Null(result.Sites[0].X402);
+        Assert.Equal(PlanBilling.Subscription, result.Plans[0].Billing);
+        Assert.Empty(result.Plans[0].ResourcePrices);
+        Assert.Equal(0, result.Resources[0].PriceMicros);
+        Assert.Equal("USD", result.Resources[0].Currency);
+        Assert.Equal(ResourcePayment.Token, result.Resources[0].Payment);
+    }
+
+    [Fact]
+    public void An_undefined_payment_or_billing_value_is_refused_naming_the_field()
+    {
+        object?[] resource = Wire.Resource();
+        resource[8] = 9;
+        var error = Assert.Throws<SnapshotFormatException>(() => SnapshotSerializer.Deserialize(Wire.Encode(new object?[] { 1, 7L, 0L, new object?[] { Wire.Site() }, new object?[] { Wire.Plan() }, new object?[] { resource }, new object?[] { Wire.Token() } })));
+        Assert.Contains("payment", error.Message, StringComparison.Ordinal);
+
+        object?[] plan = Wire.Plan();
+        plan[11] = 7;
+        error = Assert.Throws<SnapshotFormatException>(() => SnapshotSerializer.Deserialize(Wire.Encode(new object?[] { 1, 7L, 0L, new object?[] { Wire.Site() }, new object?[] { plan }, new object?[] { Wire.Resource() }, new object?[] { Wire.Token() } })));
+        Assert.Contains("billing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Deeply_nested_unknown_field_is_skipped_without_recursion()
     {
         // 200,000 nested arrays: recursive skipping would overflow the stack and kill the process.
@@ -128,6 +166,26 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
         Assert.True(best < TimeSpan.FromSeconds(2), $"took {best.TotalMilliseconds:F0} ms");
     }
 
+    [Fact]
+    public void Wallet_book_round_trips_and_is_never_read_as_a_snapshot()
+    {
+        var book = new WalletBook
+        {
+            Version = 9,
+            CreatedAtUnixMs = 1_763_000_000_000,
+            Wallets = [new WalletRecord("site-1", "cus 1", "USD", 5_000_000), new WalletRecord("site-1", "cus_2", "EUR", 0)],
+        };
+
+        byte[] bytes = SnapshotSerializer.Serialize(book);
+        WalletBook copy = SnapshotSerializer.DeserializeWallets(bytes);
+
+        Assert.Equal(9, copy.Version);
+        Assert.Equal(book.CreatedAtUnixMs, copy.CreatedAtUnixMs);
+        Assert.Equal(book.Wallets, copy.Wallets);
+        Assert.Throws<SnapshotFormatException>(() => SnapshotSerializer.Deserialize(bytes));
+        Assert.Throws<SnapshotFormatException>(() => SnapshotSerializer.DeserializeWallets(SnapshotSerializer.Serialize(SnapshotSamples.EveryFieldSet())));
+    }
+
     private static void AssertEquivalent(Snapshot expected, Snapshot actual)
     {
         Assert.Equal(expected.Version, actual.Version);
@@ -147,6 +205,14 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
             Assert.Equal(e.StaticHeaders, a.StaticHeaders);
             Assert.Equal(e.StaticQuery, a.StaticQuery);
             Assert.Equal(e.DenyByDefault, a.DenyByDefault);
+            Assert.Equal(e.TopUpUrl, a.TopUpUrl);
+            Assert.Equal(e.X402 is null, a.X402 is null);
+            if (e.X402 is { } x && a.X402 is { } y)
+            {
+                Assert.Equal(
+                    (x.FacilitatorUrl, x.Network, x.Asset, x.PayTo, x.AssetName, x.AssetVersion, x.AssetDecimals, x.Currency, x.MaxTimeoutSeconds),
+                    (y.FacilitatorUrl, y.Network, y.Asset, y.PayTo, y.AssetName, y.AssetVersion, y.AssetDecimals, y.Currency, y.MaxTimeoutSeconds));
+            }
         }
 
         Assert.Equal(expected.Plans.Count, actual.Plans.Count);
@@ -164,6 +230,8 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
             Assert.Equal(e.PriceMicros, a.PriceMicros);
             Assert.Equal(e.Currency, a.Currency);
             Assert.Equal(e.ResourceIds, a.ResourceIds);
+            Assert.Equal(e.Billing, a.Billing);
+            Assert.Equal(e.ResourcePrices, a.ResourcePrices);
         }
 
         Assert.Equal(expected.Resources.Count, actual.Resources.Count);
@@ -176,6 +244,9 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
             Assert.Equal(e.Methods, a.Methods);
             Assert.Equal(e.Cost, a.Cost);
             Assert.Equal(e.PrivatePath, a.PrivatePath);
+            Assert.Equal(e.PriceMicros, a.PriceMicros);
+            Assert.Equal(e.Currency, a.Currency);
+            Assert.Equal(e.Payment, a.Payment);
         }
 
         Assert.Equal(expected.Tokens.Count, actual.Tokens.Count);

@@ -22,14 +22,26 @@ internal static class Wire
     /// <summary>A valid snapshot tree: one of each entity.</summary>
     public static object?[] Snapshot() => [1, 7L, 0L, new object?[] { Site() }, new object?[] { Plan() }, new object?[] { Resource() }, new object?[] { Token() }];
 
-    public static object?[] Site() =>
+    /// <summary>A site with every field this build knows (top-up URL and x402 settings nil).</summary>
+    public static object?[] Site() => Append(FirstWaveSite(), null, null);
+
+    /// <summary>A site as the first layout wrote it, before prices: no top-up URL, no x402 settings.</summary>
+    public static object?[] FirstWaveSite() =>
         ["s1", "Site", "site", "http://origin", new object?[] { "api.example" }, new byte[] { 1, 2 }, Array.Empty<byte>(), new object?[] { NameValue() }, Array.Empty<object?>(), false];
 
     public static object?[] NameValue() => ["X-Key", "v"];
 
-    public static object?[] Plan() => ["p1", "s1", "Free", 100L, 3, 0, null, 60, 0L, "USD", Array.Empty<object?>()];
+    /// <summary>A plan with every field this build knows (subscription billing, no prices of its own).</summary>
+    public static object?[] Plan() => Append(FirstWavePlan(), 0, Array.Empty<object?>());
 
-    public static object?[] Resource() => ["r1", "s1", "/api/*", new object?[] { "GET" }, 1L, null];
+    /// <summary>A plan as the first layout wrote it: no billing, no resource prices.</summary>
+    public static object?[] FirstWavePlan() => ["p1", "s1", "Free", 100L, 3, 0, null, 60, 0L, "USD", Array.Empty<object?>()];
+
+    /// <summary>A resource with every field this build knows (free, paid by token).</summary>
+    public static object?[] Resource() => Append(FirstWaveResource(), 0L, "USD", 0);
+
+    /// <summary>A resource as the first layout wrote it: no price, currency or payment.</summary>
+    public static object?[] FirstWaveResource() => ["r1", "s1", "/api/*", new object?[] { "GET" }, 1L, null];
 
     public static object?[] Token() => ["t1", "s1", "p1", "c1", new byte[32], 0L, false];
 

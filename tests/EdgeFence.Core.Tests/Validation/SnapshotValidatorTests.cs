@@ -282,7 +282,7 @@ public class SnapshotValidatorTests
     [Fact]
     public void Negative_price_is_an_error()
     {
-        AssertSingleError("plans[0].priceMicros: must not be negative", p => p.Plans[0] = MakePlan(priceMicros: -1));
+        AssertSingleError("plans[0].priceMicros: must be between 0 and 10^15 micro-units", p => p.Plans[0] = MakePlan(priceMicros: -1));
     }
 
     [Fact]
