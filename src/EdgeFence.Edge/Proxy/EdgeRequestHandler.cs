@@ -158,7 +158,7 @@ internal sealed class EdgeRequestHandler
         // The engine: the edge's own for plain HTTP/1.x to http: origins (EdgeFence:Upstream=pipelines), YARP for the rest.
         var error = _upstream is not null && UpstreamForwarder.CanForward(context) && _upstream.PoolFor(site.OriginPrefix) is { } pool
             ? await _upstream.SendAsync(context, pool, transform).ConfigureAwait(false)
-            : await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, new ForwardedRequest(site, decision, new PathString(ForwardedPath(decision, sitePath)), requestId, _time.GetUtcNow().ToUnixTimeSeconds())).ConfigureAwait(false);
+            : await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, new ForwardedRequest(transform)).ConfigureAwait(false);
         var originTime = Stopwatch.GetElapsedTime(sent);
         if (error == ForwarderError.None)
         {

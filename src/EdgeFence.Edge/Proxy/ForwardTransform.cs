@@ -18,8 +18,9 @@ namespace EdgeFence.Edge.Proxy;
 /// <c>X-EdgeFence-*</c> (only the edge may speak as the edge), the names of the site's static headers (so a
 /// client can never override them), <c>X-Forwarded-For/-Proto/-Host</c> (recomputed) and the headers the
 /// client's <c>Connection</c> header names (hop-by-hop);</item>
-/// <item>added (<see cref="AddedHeaders"/>): the site's static headers, the identity headers, the signature
-/// over the target as forwarded, and X-Forwarded-*;</item>
+/// <item>added (<see cref="AddedHeaders"/>): the site's static headers, the identity headers, the charge
+/// (<c>X-EdgeFence-Charged</c>, when the call was charged), the signature (v2) over the target as forwarded
+/// and the charge, and X-Forwarded-*;</item>
 /// <item>on the response (<see cref="ApplyResponse"/>): the RateLimit headers and the request id.</item>
 /// </list>
 /// </summary>
@@ -73,7 +74,14 @@ internal sealed class ForwardTransform
             added.Add(new(RequestSigner.TokenIdHeader, tokenId));
         }
 
-        added.Add(new(RequestSigner.SignatureHeader, RequestSigner.CreateHeaderValue(site.Site.HmacSecret, timestamp, Method, PathAndQuery, tokenId, customer, planId, requestId)));
+        var charged = "";
+        if (decision.ChargedMicros > 0 && decision.ChargedCurrency is { } currency)
+        {
+            charged = RequestSigner.ChargedValue(decision.ChargedMicros, currency);
+            added.Add(new(RequestSigner.ChargedHeader, charged));
+        }
+
+        added.Add(new(RequestSigner.SignatureHeader, RequestSigner.CreateHeaderValue(site.Site.HmacSecret, timestamp, Method, PathAndQuery, tokenId, customer, planId, requestId, charged)));
 
         // :: Step 3: X-Forwarded-*: the client's X-Forwarded-For chain with its address appended; proto and host are ours.
         var remote = context.Connection.RemoteIpAddress?.ToString();
