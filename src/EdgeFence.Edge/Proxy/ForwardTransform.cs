@@ -21,6 +21,8 @@ namespace EdgeFence.Edge.Proxy;
 /// <item>added (<see cref="AddedHeaders"/>): the site's static headers, the identity headers, the charge
 /// (<c>X-EdgeFence-Charged</c>, when the call was charged), the signature (v2) over the target as forwarded
 /// and the charge, and X-Forwarded-*;</item>
+/// <item>Host: the client's, unchanged (what YARP's base transformer does; the origin sees the public host
+/// name, also in X-Forwarded-Host), else the origin's authority;</item>
 /// <item>on the response (<see cref="ApplyResponse"/>): the RateLimit headers and the request id.</item>
 /// </list>
 /// </summary>
@@ -98,7 +100,11 @@ internal sealed class ForwardTransform
         }
 
         AddedHeaders = added;
+        Host = request.Headers.Host.Count == 1 ? request.Headers.Host[0] : null;
     }
+
+    /// <summary>The Host header to send; null means the origin's authority.</summary>
+    public string? Host { get; }
 
     /// <summary>The request method, as the client sent it.</summary>
     public string Method { get; }

@@ -15,7 +15,7 @@ internal static class HopByHopHeaders
         // client's Expect when the body was first read), so the origin must not wait for its own 100 either.
         "Expect",
 
-        // Set from the origin's address, as the YARP engine does.
+        // Written first by the engine (ForwardTransform.Host).
         "Host",
     };
 

@@ -1,9 +1,9 @@
 namespace EdgeFence.Edge.Proxy.Upstream;
 
 /// <summary>
-/// A site's origin as the engine needs it: where to connect, the Host header YARP would send (the origin's
-/// authority), and the origin URL's own path, which prefixes every forwarded path. Only <c>http:</c>
-/// origins: TLS to the origin stays on the YARP engine.
+/// A site's origin as the engine needs it: where to connect and its authority. (The origin URL's own path is
+/// part of <see cref="ForwardTransform.PathAndQuery"/>.) Only <c>http:</c> origins: TLS to the origin stays
+/// on the YARP engine.
 /// </summary>
 internal sealed class OriginAddress
 {
@@ -19,7 +19,7 @@ internal sealed class OriginAddress
 
     public int Port { get; }
 
-    /// <summary>The Host header value: host[:port], the port left out when it is 80.</summary>
+    /// <summary>The origin's authority, host[:port] with the port left out when it is 80: the Host header when the client sent none.</summary>
     public string Authority { get; }
 
     /// <summary>Parses an origin prefix (a site's origin URL without the trailing slash); null when the engine cannot serve it.</summary>

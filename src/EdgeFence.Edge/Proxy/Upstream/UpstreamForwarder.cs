@@ -245,7 +245,7 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         try
         {
             head.RequestLine(transform.Method, transform.PathAndQuery);
-            head.Header("Host", origin.Authority);
+            head.Header("Host", transform.Host ?? origin.Authority);
             var connection = request.Headers.Connection;
             var named = connection.Count == 0 ? null : connection.ToString();
             foreach (var (name, values) in request.Headers)
