@@ -50,6 +50,8 @@ fi
 
 if step "native AOT publish" scripts/publish-aot.sh; then
   run_tests tests/EdgeFence.AotSmoke.Tests "EDGEFENCE_BINARY=$PWD/artifacts/edge/edgefence-edge"
+  # The same smoke suite with the YARP engine (EdgeFence:Upstream=yarp; the default is pipelines).
+  run_tests tests/EdgeFence.AotSmoke.Tests "EDGEFENCE_BINARY=$PWD/artifacts/edge/edgefence-edge" "EDGEFENCE__UPSTREAM=yarp"
   step "demo smoke (scripts/demo.sh --smoke)" scripts/demo.sh --smoke --no-build
   # A short accuracy run: 3 native edges, one hard quota, saturating load. The quota is lowered
   # from 20000 so it runs out early in the 5 s (admissions go through the origin, ~5000/s here).

@@ -308,6 +308,22 @@ public abstract class ProxyTests
     }
 
     [Fact]
+    public async Task Upload_with_expect_100_continue_reaches_the_origin_whole()
+    {
+        await using var env = await StartAsync();
+        var payload = new byte[300_000];
+        new Random(3).NextBytes(payload);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/public/upload") { Content = new ByteArrayContent(payload) };
+        request.Headers.Host = TestSnapshot.SiteHost;
+        request.Headers.ExpectContinue = true;
+        using var response = await env.Edge.Public.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(payload.Length, env.Origin.Last.BodyBytes);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(payload)), env.Origin.Last.BodySha256);
+    }
+
+    [Fact]
     public async Task Large_response_streams_back_whole()
     {
         await using var env = await StartAsync();

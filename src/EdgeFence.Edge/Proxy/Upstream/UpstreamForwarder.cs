@@ -463,11 +463,14 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
 
                 case ResponseFraming.Chunked:
                     var consumed = Decode(ref chunks, buffer, client);
-                    reader.AdvanceTo(consumed, buffer.End);
                     if (chunks.IsDone)
                     {
+                        // Examined only up to the end: NothingLeft must still see any byte the origin sent after it.
+                        reader.AdvanceTo(consumed);
                         return NothingLeft(reader);
                     }
+
+                    reader.AdvanceTo(consumed, buffer.End);
 
                     if (result.IsCompleted)
                     {

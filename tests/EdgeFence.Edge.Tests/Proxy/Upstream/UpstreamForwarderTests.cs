@@ -161,6 +161,23 @@ public sealed class UpstreamForwarderTests
         }
     }
 
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")]
+    public async Task Bytes_after_the_end_of_a_response_are_never_read_as_the_next_response(string reply)
+    {
+        var (origin, edge) = await StartAsync(_ => RawReply.Of(reply));
+        await using (origin)
+        await using (edge)
+        {
+            using var first = await edge.GetAsync("/public/a");
+            Assert.Equal("ok", await first.Content.ReadAsStringAsync());
+            using var second = await edge.GetAsync("/public/b");
+            Assert.Equal("ok", await second.Content.ReadAsStringAsync());
+            Assert.Equal(2, origin.Connections);
+        }
+    }
+
     [Fact]
     public async Task Header_block_over_the_limit_gets_502_and_the_connection_is_dropped()
     {
