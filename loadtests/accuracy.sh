@@ -11,12 +11,20 @@
 #   decision-log-xadds-per-request: X   the decision log's XADDs / requests sent (one per decision)
 #   lost: L                      N - the ledger's sum of u:* (admitted but never counted)
 #
+# With --balance the three edges drain one prepaid balance instead: the plan is prepaid, each call
+# costs 1,000 micro-USD, the balance is credited with --quota calls' worth (a wallet book pushed to
+# every edge), refusals are 402, and the money gets its own lines:
+#
+#   overspend-micros: X          max(0, N * price - credited): spent beyond the balance
+#   lost: L                      N * price - the balance ledger's sum of u:* (in micro-units)
+#
 # Exits non-zero if N > Q + MaxOverAdmission, if L != 0, or if the run is not a valid measurement
-# (a status other than 200 and 429, socket errors, an edge not stopping cleanly).
+# (a status other than 200 and 429, or 402 with --balance; socket errors; an edge not stopping cleanly).
 #
 #   loadtests/accuracy.sh                         publish the edge, quota 20000, 10 s of load
 #   loadtests/accuracy.sh --no-build              reuse artifacts/edge/edgefence-edge if it exists
 #   loadtests/accuracy.sh --quota N --duration S
+#   loadtests/accuracy.sh --balance               one prepaid balance instead of one hard quota
 #
 # Everything it writes (keys, snapshot, logs, counters, wrk output) is in loadtests/.work/,
 # recreated on each run.
@@ -28,8 +36,10 @@ duration=10
 no_build=0
 max_over=10 # EdgeFence:MaxOverAdmission, passed to the edges explicitly (it is also their default)
 edges=3
+balance=0
+price=1000 # micro-USD per call in --balance mode
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() {
   echo "accuracy.sh: $*" >&2
   exit 1
@@ -39,6 +49,7 @@ positive() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "accuracy.sh: $1 needs a posi
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) no_build=1 ;;
+    --balance) balance=1 ;;
     --quota)
       positive --quota "${2:-}"
       quota=$2
@@ -54,7 +65,7 @@ while [ $# -gt 0 ]; do
       exit 0
       ;;
     *)
-      echo "accuracy.sh: unknown option '$1' (options: --no-build, --quota N, --duration S)" >&2
+      echo "accuracy.sh: unknown option '$1' (options: --no-build, --balance, --quota N, --duration S)" >&2
       exit 2
       ;;
   esac
@@ -121,31 +132,43 @@ origin_pid=$!
 pids+=("$origin_pid")
 origin_url=$(wait_for_line "demo origin" "$origin_pid" "$work/origin.log" 'http://127\.0\.0\.1:[0-9]+')
 
-# :: A signed snapshot: one site, one hard-quota plan, /api/*, one token.
+# :: A signed snapshot: one site, one hard-quota plan (or, with --balance, one prepaid plan and a wallet
+# book crediting its balance), /api/*, one token.
 token="acc-$(rand_hex 16)"
+if [ "$balance" -eq 1 ]; then
+  plan_json='{ "id": "hard", "siteId": "acc", "name": "Prepaid", "billing": "prepaid", "currency": "USD", "resourceIds": [] }'
+  resource_price=$price
+  refusal=402
+else
+  plan_json="{ \"id\": \"hard\", \"siteId\": \"acc\", \"name\": \"Hard quota\", \"quota\": { \"units\": $quota, \"period\": \"month\", \"mode\": \"hard\" }, \"rateLimit\": null, \"priceMicros\": 0, \"currency\": \"USD\", \"resourceIds\": [] }"
+  resource_price=0
+  refusal=429
+fi
 cat >"$work/config.json" <<EOF
 {
   "version": 1,
   "sites": [
     { "id": "acc", "name": "Accuracy", "slug": "acc", "originUrl": "$origin_url", "hosts": ["acc.localhost"],
       "hmacSecret": "$hmac_secret", "originKey": "acc-origin-$(rand_hex 16)",
-      "staticHeaders": {}, "staticQuery": {}, "denyByDefault": false }
+      "staticHeaders": {}, "staticQuery": {}, "denyByDefault": false, "topUpUrl": "https://pay.example/top-up?c={customer}" }
   ],
-  "plans": [
-    { "id": "hard", "siteId": "acc", "name": "Hard quota", "quota": { "units": $quota, "period": "month", "mode": "hard" },
-      "rateLimit": null, "priceMicros": 0, "currency": "USD", "resourceIds": [] }
-  ],
+  "plans": [ $plan_json ],
   "resources": [
-    { "id": "api", "siteId": "acc", "pattern": "/api/*", "methods": [], "cost": 1, "privatePath": null }
+    { "id": "api", "siteId": "acc", "pattern": "/api/*", "methods": [], "cost": 1, "privatePath": null, "priceMicros": $resource_price, "currency": "USD" }
   ],
   "tokens": [
     { "id": "tok-acc", "siteId": "acc", "planId": "hard", "customer": "accuracy", "token": "$token", "expiresAtUnix": 0, "revoked": false }
   ]
 }
 EOF
+credited=$((quota * price))
+cat >"$work/wallets.json" <<EOF
+{ "version": 1, "wallets": [ { "siteId": "acc", "customer": "accuracy", "currency": "USD", "creditedMicros": $credited } ] }
+EOF
 "$tool_bin" keygen --out "$work/keys" >/dev/null
 "$tool_bin" build --in "$work/config.json" --key "$work/keys/snapshot-signing.pem" --out "$work/snapshot.msgpack" >/dev/null
 [ -f "$work/snapshot.msgpack.sig" ] || fail "the snapshot tool did not write $work/snapshot.msgpack.sig"
+"$tool_bin" wallets --in "$work/wallets.json" --key "$work/keys/snapshot-signing.pem" --out "$work/wallets.msgpack" >/dev/null
 
 # :: Three native edges sharing the ledger, each on ports of its choosing with its own data directory.
 edge_pids=()
@@ -180,6 +203,10 @@ for i in $(seq 0 $((edges - 1))); do
     sleep 0.1
   done
   [ "$ready" -eq 1 ] || fail "edge $i is not ready with redis up: $(curl -sS "${admin_urls[$i]}/readyz" 2>&1)"
+  if [ "$balance" -eq 1 ]; then
+    curl -fsS -X PUT --data-binary @"$work/wallets.msgpack" -H "X-EdgeFence-Snapshot-Signature: $(cat "$work/wallets.msgpack.sig")" \
+      "${admin_urls[$i]}/v1/wallets" >/dev/null || fail "edge $i refused the wallet book"
+  fi
 done
 
 # :: Load: wrk against every edge at once.
@@ -187,7 +214,11 @@ commands() { rcli info commandstats | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]
 sum_calls() { awk '{ s += $2 } END { print s + 0 }'; }
 commands >"$work/commands-before.txt"
 
-echo "accuracy.sh: $edges edges, quota $quota, ${duration} s of load (wrk: 2 threads, 16 connections per edge)"
+if [ "$balance" -eq 1 ]; then
+  echo "accuracy.sh: $edges edges, one balance of $credited micro-USD ($quota calls at $price), ${duration} s of load (wrk: 2 threads, 16 connections per edge)"
+else
+  echo "accuracy.sh: $edges edges, quota $quota, ${duration} s of load (wrk: 2 threads, 16 connections per edge)"
+fi
 wrk_pids=()
 for i in $(seq 0 $((edges - 1))); do
   ACCURACY_TOKEN="$token" wrk -t2 -c16 -d"${duration}s" --timeout 10s -s loadtests/count-statuses.lua \
@@ -224,7 +255,12 @@ while IFS= read -r key; do
   [ -n "$key" ] || continue
   n=$(rcli hgetall "$key" | awk 'NR % 2 == 1 { field = $0; next } field ~ /^u:/ { s += $0 } END { printf "%d", s }')
   ledger=$((ledger + n))
-done < <(rcli --scan --pattern 'ef:{acc:tok-acc}:q:*')
+done < <(if [ "$balance" -eq 1 ]; then
+  # WalletKey: the first 16 bytes of SHA-256("edgefence-wallet\n" site "\n" customer "\n" currency), in hex.
+  echo "ef:{acc:w:$(printf 'edgefence-wallet\nacc\naccuracy\nUSD' | sha256sum | cut -c1-32)}:b"
+else
+  rcli --scan --pattern 'ef:{acc:tok-acc}:q:*'
+fi)
 
 # :: Results.
 total() { awk -v k="$1" '$1 == k { s += $2 } END { printf "%d", s }' "$work"/wrk-*.txt; }
@@ -232,8 +268,8 @@ requests=$(total requests)
 counted=$(total counted)
 socket_errors=$(total socket-errors)
 admitted=$(awk '$1 == "status" && $2 == 200 { s += $3 } END { printf "%d", s }' "$work"/wrk-*.txt)
-refused=$(awk '$1 == "status" && $2 == 429 { s += $3 } END { printf "%d", s }' "$work"/wrk-*.txt)
-others=$(awk '$1 == "status" && $2 != 200 && $2 != 429 { printf "%s%d×%d", sep, $2, $3; sep = ", " }' "$work"/wrk-*.txt)
+refused=$(awk -v r="$refusal" '$1 == "status" && $2 == r { s += $3 } END { printf "%d", s }' "$work"/wrk-*.txt)
+others=$(awk -v r="$refusal" '$1 == "status" && $2 != 200 && $2 != r { printf "%s%d×%d", sep, $2, $3; sep = ", " }' "$work"/wrk-*.txt)
 seconds=$(awk '$1 == "duration-us" && $2 > s { s = $2 } END { printf "%.2f", s / 1e6 }' "$work"/wrk-*.txt)
 before=$(sum_calls <"$work/commands-before.txt")
 after=$(sum_calls <"$work/commands-after.txt")
@@ -245,14 +281,18 @@ scripts=$((scripts_after - scripts_before))
 xadds_before=$(awk '$1 == "xadd" { s += $2 } END { print s + 0 }' "$work/commands-before.txt")
 xadds_after=$(awk '$1 == "xadd" { s += $2 } END { print s + 0 }' "$work/commands-after.txt")
 xadds=$((xadds_after - xadds_before))
-lost=$((admitted - ledger))
+if [ "$balance" -eq 1 ]; then
+  lost=$((admitted * price - ledger))
+else
+  lost=$((admitted - ledger))
+fi
 
 [ "$requests" -gt 0 ] || fail "wrk completed no request (see $work/wrk-*.txt)"
 
 echo
 echo "requests:        $requests in ${seconds} s ($(awk -v n="$requests" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }') requests/s over $edges edges)"
 echo "200 (admitted):  $admitted"
-echo "429 (refused):   $refused"
+echo "$refusal (refused):   $refused"
 [ -z "$others" ] || echo "other statuses:  $others"
 [ "$socket_errors" -eq 0 ] || echo "socket errors:   $socket_errors (connect, read, write, timeout)"
 [ "$counted" -eq "$requests" ] || echo "responses counted by the script: $counted of $requests"
@@ -266,6 +306,9 @@ echo "quota: $quota"
 awk -v a="$admitted" -v q="$quota" 'BEGIN { x = a - q; if (x < 0) x = 0; printf "over-admission: %.3f%%\n", x / q * 100 }'
 awk -v c="$((after - before - xadds))" -v n="$requests" 'BEGIN { printf "redis-ops-per-request: %.4f\n", c / n }'
 awk -v c="$xadds" -v n="$requests" 'BEGIN { printf "decision-log-xadds-per-request: %.4f\n", c / n }'
+if [ "$balance" -eq 1 ]; then
+  echo "overspend-micros: $((admitted * price > credited ? admitted * price - credited : 0))"
+fi
 echo "lost: $lost"
 
 verdict=0
@@ -280,14 +323,14 @@ if [ "$refused" -eq 0 ]; then
   verdict=1
 elif [ "$lost" -ne 0 ]; then
   if [ "$lost" -gt 0 ]; then
-    echo "accuracy.sh: FAILED: $lost admitted requests are missing from the ledger" >&2
+    echo "accuracy.sh: FAILED: $lost admitted (requests, or micro-units with --balance) are missing from the ledger" >&2
   else
     echo "accuracy.sh: FAILED: the ledger holds $((-lost)) more than was admitted (double-counted)" >&2
   fi
   verdict=1
 fi
 if [ -n "$others" ] || [ "$socket_errors" -ne 0 ] || [ "$counted" -ne "$requests" ]; then
-  echo "accuracy.sh: FAILED: not a clean run (statuses other than 200/429, socket errors, or uncounted responses); see $work/" >&2
+  echo "accuracy.sh: FAILED: not a clean run (statuses other than 200/$refusal, socket errors, or uncounted responses); see $work/" >&2
   verdict=1
 fi
 exit "$verdict"

@@ -18,6 +18,7 @@ internal static class Program
         usage:
           edgefence-snapshot keygen --out DIR
           edgefence-snapshot build --in config.json [--key private.pem] --out snapshot.msgpack
+          edgefence-snapshot wallets --in wallets.json [--key private.pem] --out wallets.msgpack
           edgefence-snapshot hash-token TOKEN        (TOKEN "-" reads it from stdin)
         """;
 
@@ -32,6 +33,9 @@ internal static class Program
                     return 0;
                 case ["build", .. var rest]:
                     Build(Options.Parse(rest, "--in", "--key", "--out"));
+                    return 0;
+                case ["wallets", .. var rest]:
+                    Wallets(Options.Parse(rest, "--in", "--key", "--out"));
                     return 0;
                 case ["hash-token", var token]:
                     HashToken(token);
@@ -86,6 +90,36 @@ internal static class Program
             throw new ToolInputException(e.Message);
         }
 
+        WriteSigned(outPath, bytes, key);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"wrote {outPath}: version {snapshot.Version}, {snapshot.Sites.Count} sites, {snapshot.Plans.Count} plans, {snapshot.Resources.Count} resources, {snapshot.Tokens.Count} tokens, {bytes.Length} bytes, {(key is null ? "unsigned" : "signed")}"));
+    }
+
+    private static void Wallets(Options options)
+    {
+        string inPath = options.Required("--in");
+        string outPath = options.Required("--out");
+        string? keyPath = options.Optional("--key");
+        using ECDsa? key = keyPath is null ? null : LoadKey(keyPath);
+        WalletBook book = SnapshotBuilder.WalletsFromJson(File.ReadAllText(inPath), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        byte[] bytes;
+        try
+        {
+            bytes = SnapshotSerializer.Serialize(book);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ToolInputException(e.Message);
+        }
+
+        WriteSigned(outPath, bytes, key);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {outPath}: wallet book version {book.Version}, {book.Wallets.Count} balances, {bytes.Length} bytes, {(key is null ? "unsigned" : "signed")}"));
+    }
+
+    /// <summary>The bytes, and their signature in <c>&lt;path&gt;.sig</c> (base64) when a key is given.</summary>
+    private static void WriteSigned(string outPath, byte[] bytes, ECDsa? key)
+    {
         string sigPath = outPath + ".sig";
         WriteAtomically(outPath, bytes);
         if (key is not null)
@@ -97,12 +131,8 @@ internal static class Program
         {
             // It signs the previous snapshot, so it can only make an edge refuse this one.
             File.Delete(sigPath);
-            Console.Error.WriteLine($"edgefence-snapshot: removed {sigPath}, which signed an earlier snapshot");
+            Console.Error.WriteLine($"edgefence-snapshot: removed {sigPath}, which signed an earlier file");
         }
-
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"wrote {outPath}: version {snapshot.Version}, {snapshot.Sites.Count} sites, {snapshot.Plans.Count} plans, {snapshot.Resources.Count} resources, {snapshot.Tokens.Count} tokens, {bytes.Length} bytes, {(key is null ? "unsigned" : "signed")}"));
     }
 
     private static void HashToken(string token)

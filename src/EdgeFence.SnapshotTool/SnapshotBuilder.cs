@@ -15,11 +15,30 @@ namespace EdgeFence.SnapshotTool;
 internal static class SnapshotBuilder
 {
     public static Snapshot FromJson(string json, long createdAtUnixMs)
+        => Build(Parse(json, SnapshotConfigContext.Default.SnapshotConfig) ?? throw Fail("$", "expected an object, found null"), createdAtUnixMs);
+
+    /// <summary>A wallet book from <c>{"version", "wallets": [{"siteId","customer","currency","creditedMicros"}]}</c>.</summary>
+    public static WalletBook WalletsFromJson(string json, long createdAtUnixMs)
     {
-        SnapshotConfig? config;
+        var config = Parse(json, SnapshotConfigContext.Default.WalletBookConfig) ?? throw Fail("$", "expected an object, found null");
+        long version = config.Version ?? throw Fail("version", "required");
+        return new WalletBook
+        {
+            Version = version >= 1 ? version : throw Fail("version", "must be 1 or more"),
+            CreatedAtUnixMs = createdAtUnixMs,
+            Wallets = Map(config.Wallets, "wallets", (w, path) => new WalletRecord(
+                Required(w.SiteId, path + ".siteId"),
+                Required(w.Customer, path + ".customer"),
+                Required(w.Currency, path + ".currency").ToUpperInvariant(),
+                NotNegative(w.CreditedMicros, path + ".creditedMicros"))),
+        };
+    }
+
+    private static T? Parse<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
         try
         {
-            config = JsonSerializer.Deserialize(json, SnapshotConfigContext.Default.SnapshotConfig);
+            return JsonSerializer.Deserialize(json, type);
         }
         catch (JsonException e)
         {
@@ -33,8 +52,6 @@ internal static class SnapshotBuilder
 
             throw new ToolInputException("invalid JSON: " + message);
         }
-
-        return Build(config ?? throw Fail("$", "expected an object, found null"), createdAtUnixMs);
     }
 
     public static Snapshot Build(SnapshotConfig config, long createdAtUnixMs)

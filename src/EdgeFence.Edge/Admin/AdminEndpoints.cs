@@ -10,12 +10,31 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeFence.Edge.Admin;
 
-/// <summary>The admin listener: snapshot push and health. Never mapped on the public listener.</summary>
+/// <summary>The admin listener: snapshot and wallet book pushes, health. Never mapped on the public listener.</summary>
 internal static class AdminEndpoints
 {
-    public static void Map(WebApplication app, SnapshotManager snapshots, Func<string> redisState, int maxSnapshotBytes, ILogger logger)
+    public static void Map(WebApplication app, SnapshotManager snapshots, Payments.WalletManager wallets, Func<string> redisState, int maxSnapshotBytes, ILogger logger)
     {
-        app.MapPut("/v1/snapshot", context => PutSnapshotAsync(context, snapshots, maxSnapshotBytes, logger));
+        var snapshot = new SignedDocument("Snapshot", "snapshot", (bytes, signature) => snapshots.TryApply(bytes, signature), v => Log.SnapshotApplied(logger, v), d => Log.SnapshotRejected(logger, d));
+        var walletBook = new SignedDocument("Wallet book", "wallets", (bytes, signature) => wallets.TryApply(bytes, signature), v => Log.WalletBookApplied(logger, v, wallets.Current?.Count ?? 0), d => Log.WalletBookRejected(logger, d));
+        app.MapPut("/v1/snapshot", context => PutSignedAsync(context, snapshot, maxSnapshotBytes));
+        app.MapPut("/v1/wallets", context => PutSignedAsync(context, walletBook, maxSnapshotBytes));
+        app.MapGet("/v1/wallets", context => WriteJsonAsync(context, 200, writer =>
+        {
+            var book = wallets.Current;
+            writer.WriteStartObject();
+            if (book is null)
+            {
+                writer.WriteNull("version"u8);
+            }
+            else
+            {
+                writer.WriteNumber("version"u8, book.Version);
+                writer.WriteNumber("balances"u8, book.Count);
+            }
+
+            writer.WriteEndObject();
+        }));
         app.MapGet("/v1/snapshot", context => WriteJsonAsync(context, 200, writer =>
         {
             var state = snapshots.Current;
@@ -60,7 +79,10 @@ internal static class AdminEndpoints
         });
     }
 
-    private static async Task PutSnapshotAsync(HttpContext context, SnapshotManager snapshots, int maxBytes, ILogger logger)
+    /// <summary>A signed document the admin listener accepts: a snapshot or a wallet book, applied the same way.</summary>
+    private sealed record SignedDocument(string Title, string Problem, Func<byte[], byte[]?, SnapshotApplyResult> Apply, Action<long> Applied, Action<string> Rejected);
+
+    private static async Task PutSignedAsync(HttpContext context, SignedDocument document, int maxBytes)
     {
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
@@ -70,7 +92,7 @@ internal static class AdminEndpoints
 
         if (context.Request.ContentLength is { } length && length > maxBytes)
         {
-            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"snapshot is larger than EdgeFence:MaxSnapshotMiB", null).ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"{document.Title.ToLowerInvariant()} is larger than EdgeFence:MaxSnapshotMiB", null).ConfigureAwait(false);
             return;
         }
 
@@ -92,33 +114,33 @@ internal static class AdminEndpoints
         var header = context.Request.Headers[SnapshotSigner.HeaderName];
         if (header.Count > 0 && !SnapshotSigner.TryDecodeSignature(header[0], out signature))
         {
-            Log.SnapshotRejected(logger, "signature header is not base64");
-            await WriteResultAsync(context, 400, "snapshot-rejected", $"{SnapshotSigner.HeaderName} is not a base64 signature", null, []).ConfigureAwait(false);
+            document.Rejected("signature header is not base64");
+            await WriteResultAsync(context, document, 400, "rejected", $"{SnapshotSigner.HeaderName} is not a base64 signature", null, []).ConfigureAwait(false);
             return;
         }
 
-        var result = snapshots.TryApply(bytes, signature);
+        var result = document.Apply(bytes, signature);
         switch (result.Status)
         {
             case SnapshotApplyStatus.Applied:
-                Log.SnapshotApplied(logger, result.Version);
-                await WriteResultAsync(context, 200, null, null, result.Version, []).ConfigureAwait(false);
+                document.Applied(result.Version);
+                await WriteResultAsync(context, document, 200, null, null, result.Version, []).ConfigureAwait(false);
                 break;
             case SnapshotApplyStatus.Stale:
-                Log.SnapshotRejected(logger, result.Detail);
-                await WriteResultAsync(context, 409, "snapshot-stale", result.Detail, result.Version, []).ConfigureAwait(false);
+                document.Rejected(result.Detail);
+                await WriteResultAsync(context, document, 409, "stale", result.Detail, result.Version, []).ConfigureAwait(false);
                 break;
             case SnapshotApplyStatus.NotPersisted:
-                await WriteResultAsync(context, 500, "snapshot-not-persisted", result.Detail, null, []).ConfigureAwait(false);
+                await WriteResultAsync(context, document, 500, "not-persisted", result.Detail, null, []).ConfigureAwait(false);
                 break;
             default:
-                Log.SnapshotRejected(logger, result.Detail);
-                await WriteResultAsync(context, 400, "snapshot-rejected", result.Detail, null, result.Errors).ConfigureAwait(false);
+                document.Rejected(result.Detail);
+                await WriteResultAsync(context, document, 400, "rejected", result.Detail, null, result.Errors).ConfigureAwait(false);
                 break;
         }
     }
 
-    private static Task WriteResultAsync(HttpContext context, int status, string? problem, string? detail, long? version, IReadOnlyList<string> errors)
+    private static Task WriteResultAsync(HttpContext context, SignedDocument document, int status, string? problem, string? detail, long? version, IReadOnlyList<string> errors)
     {
         if (problem is not null)
         {
@@ -127,8 +149,8 @@ internal static class AdminEndpoints
             using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
             {
                 writer.WriteStartObject();
-                writer.WriteString("type"u8, "urn:edgefence:problem:" + problem);
-                writer.WriteString("title"u8, status == 409 ? "Snapshot is not newer than the serving one" : status == 500 ? "Snapshot could not be stored" : "Snapshot rejected");
+                writer.WriteString("type"u8, "urn:edgefence:problem:" + document.Problem + "-" + problem);
+                writer.WriteString("title"u8, document.Title + (status == 409 ? " is not newer than the serving one" : status == 500 ? " could not be stored" : " rejected"));
                 writer.WriteNumber("status"u8, status);
                 writer.WriteString("detail"u8, detail);
                 if (version is { } v)

@@ -225,10 +225,18 @@ internal sealed class AuthorizeHandler
                 writer.WriteNumber("retryAfter"u8, decision.RetryAfterSeconds);
             }
 
+            // Middleware mode charges too: what the call cost, so the origin can show or record it.
+            if (decision.ChargedMicros > 0)
+            {
+                writer.WriteNumber("chargedMicros"u8, decision.ChargedMicros);
+                writer.WriteString("currency"u8, decision.ChargedCurrency);
+                writer.WriteNumber("balanceMicros"u8, decision.BalanceMicros);
+            }
+
             if (decision.IsDenied)
             {
                 writer.WritePropertyName("problem"u8);
-                ProblemWriter.Write(writer, decision.Reason, null, requestId);
+                ProblemWriter.Write(writer, decision.Reason, null, requestId, Payments.PaymentDue.From(decision));
                 if (decision.Reason == DenyReason.MethodNotAllowed && decision.Route is not null)
                 {
                     writer.WriteString("allowHeader"u8, decision.Route.AllowHeader);

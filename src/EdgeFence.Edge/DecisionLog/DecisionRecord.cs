@@ -20,4 +20,6 @@ internal readonly record struct DecisionRecord(
     long Remaining,
     long SnapshotVersion,
     int OriginStatus,
-    double OriginLatencyMs);
+    double OriginLatencyMs,
+    long ChargedMicros = 0,
+    string? ChargedCurrency = null);

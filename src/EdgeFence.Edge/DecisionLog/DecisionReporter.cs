@@ -63,6 +63,6 @@ internal sealed class DecisionReporter
         _log.TryWrite(new DecisionRecord(
             _time.GetUtcNow().ToUnixTimeMilliseconds(), requestId, site.Id, d.Token?.Id, d.Token?.Customer, plan?.Plan.Id,
             d.Resource?.Resource.Pattern, method, status, decision, reason, d.Outcome == DecisionOutcome.Allowed ? d.Resource!.Cost : 0,
-            remaining, snapshotVersion, originStatus, originMs));
+            remaining, snapshotVersion, originStatus, originMs, d.ChargedMicros, d.ChargedCurrency));
     }
 }

@@ -77,6 +77,12 @@ internal sealed class NdjsonDecisionSink : IDecisionSink
         }
 
         w.WriteNumber("snapshotVersion"u8, r.SnapshotVersion);
+        if (r.ChargedMicros > 0)
+        {
+            w.WriteNumber("chargedMicros"u8, r.ChargedMicros);
+            WriteNullable(w, "currency"u8, r.ChargedCurrency);
+        }
+
         if (r.OriginStatus > 0)
         {
             w.WriteNumber("originStatus"u8, r.OriginStatus);

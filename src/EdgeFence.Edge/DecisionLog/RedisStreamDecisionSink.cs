@@ -70,6 +70,8 @@ internal sealed class RedisStreamDecisionSink : IDecisionSink
             new("snapshotVersion", r.SnapshotVersion),
             new("originStatus", r.OriginStatus),
             new("originLatencyMs", r.OriginLatencyMs.ToString("0.###", inv)),
+            new("chargedMicros", r.ChargedMicros),
+            new("currency", r.ChargedCurrency ?? ""),
         ];
     }
 

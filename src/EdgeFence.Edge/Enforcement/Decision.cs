@@ -37,6 +37,14 @@ internal struct Decision
     /// </summary>
     public EnforceVerdict Pending;
 
+    /// <summary>The account the pending decision waits on (the token's entitlement, or its balance) and what the request costs it.</summary>
+    public Sync.LedgerAccount? PendingAccount;
+    public long PendingCost;
+
+    /// <summary>On a prepaid plan: the call's price, and the balance left after it (before it, on a 402), in the plan's currency.</summary>
+    public long PriceMicros;
+    public long BalanceMicros;
+
     /// <summary>What an allowed call was charged, in millionths of <see cref="ChargedCurrency"/> (0: nothing).</summary>
     public long ChargedMicros;
 

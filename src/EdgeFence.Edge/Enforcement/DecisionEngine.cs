@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using EdgeFence.Core.Limits;
 using EdgeFence.Core.Security;
+using EdgeFence.Edge.Payments;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
 using EdgeFence.Edge.Sync;
@@ -10,27 +11,29 @@ namespace EdgeFence.Edge.Enforcement;
 /// <summary>
 /// Decides one request against one compiled snapshot, in the fixed order of DESIGN.md: resource →
 /// method → token known → not revoked/expired → this site → plan covers the resource → rate limit →
-/// quota. The first failure decides. Shared by proxy mode and middleware mode, so both count alike.
-/// Allocates nothing: spans in, a struct out, one FASTER read and one read-modify-write.
+/// quota → prepaid balance. The first failure decides. Shared by proxy mode and middleware mode, so both
+/// count alike. Allocates nothing: spans in, a struct out, one FASTER read-modify-write per counter.
 /// </summary>
 internal sealed class DecisionEngine
 {
     private readonly CounterStore _counters;
     private readonly TimeProvider _time;
     private readonly QuotaSync? _sync;
+    private readonly WalletManager? _wallets;
 
-    public DecisionEngine(CounterStore counters, TimeProvider time, QuotaSync? sync = null)
+    public DecisionEngine(CounterStore counters, TimeProvider time, QuotaSync? sync = null, WalletManager? wallets = null)
     {
         _counters = counters;
         _time = time;
         _sync = sync;
+        _wallets = wallets;
     }
 
     /// <summary>Gets what a pending decision waits for from the ledger (bounded wait; see <see cref="QuotaSync.ResolveAsync"/>).</summary>
     public Task ResolveAsync(in Decision decision)
-        => _sync is null || decision.Token is null || decision.Resource is null
+        => _sync is null || decision.PendingAccount is null
             ? Task.CompletedTask
-            : _sync.ResolveAsync(decision.Token, decision.Pending, decision.Resource.Cost);
+            : _sync.ResolveAsync(decision.PendingAccount, decision.Pending, decision.PendingCost);
 
     public void Decide(EdgeState state, SiteRuntime site, ReadOnlySpan<char> path, string method, ReadOnlySpan<char> token, bool ambiguousCredentials, out Decision decision)
     {
@@ -159,7 +162,7 @@ internal sealed class DecisionEngine
 
             if (output.PrefetchLease)
             {
-                _sync.Prefetch(tokenRuntime);
+                _sync.Prefetch(tokenRuntime, resource.Cost);
             }
         }
 
@@ -187,10 +190,80 @@ internal sealed class DecisionEngine
                 decision.RetryAfterSeconds = 1;
                 decision.QuotaResetSeconds = 1;
                 decision.Pending = output.Verdict;
+                decision.PendingAccount = tokenRuntime;
+                decision.PendingCost = resource.Cost;
                 return;
+        }
+
+        // :: Step 8: a prepaid plan debits the call's price from the customer's balance, or refuses it
+        // with 402 and gives back what step 7 counted, so a refused call uses neither quota nor money.
+        if (plan.Prepaid && plan.PriceOf(resource) is var price and > 0)
+        {
+            decision.PriceMicros = price;
+            if (!Debit(tokenRuntime, price, nowMs, ref decision))
+            {
+                input.Operation = EnforceOperation.Refund;
+                _counters.Enforce(tokenRuntime.CounterKey, ref input, out _);
+                return;
+            }
+
+            decision.ChargedMicros = price;
+            decision.ChargedCurrency = plan.Plan.Currency;
+        }
+
+        decision.Outcome = DecisionOutcome.Allowed;
+    }
+
+    /// <summary>
+    /// Debits <paramref name="price"/> from the token's balance: a hard quota in micro-units that never
+    /// resets, whose limit is what was credited, leased across edges like any hard quota.
+    /// </summary>
+    private bool Debit(TokenRuntime token, long price, long nowMs, ref Decision decision)
+    {
+        if (_wallets?.Current is not { } book || !book.TryGet(token.WalletKey, out var wallet))
+        {
+            // Nothing was ever credited to this customer in this currency.
+            decision.BalanceMicros = 0;
+            Deny(ref decision, DenyReason.InsufficientBalance);
+            return false;
+        }
+
+        var input = new EnforceInput
+        {
+            NowMs = nowMs,
+            QuotaUnits = wallet.CreditedMicros,
+            Cost = price,
+        };
+        _sync?.PrepareBalance(ref input);
+        _counters.Enforce(wallet.CounterKey, ref input, out var output);
+        decision.BalanceMicros = output.QuotaRemaining;
+        if (_sync is not null)
+        {
+            if (output.Verdict == EnforceVerdict.Admitted)
+            {
+                _sync.MarkDirty(wallet);
+            }
+
+            if (output.PrefetchLease)
+            {
+                _sync.Prefetch(wallet, price);
+            }
+        }
+
+        switch (output.Verdict)
+        {
+            case EnforceVerdict.Admitted:
+                return true;
+            case EnforceVerdict.NeedLease or EnforceVerdict.NeedResync:
+                // Decided again once the ledger answers (bounded by LeaseTimeoutMs): the balance may well cover it.
+                Deny(ref decision, DenyReason.InsufficientBalance);
+                decision.Pending = output.Verdict;
+                decision.PendingAccount = wallet;
+                decision.PendingCost = price;
+                return false;
             default:
-                decision.Outcome = DecisionOutcome.Allowed;
-                return;
+                Deny(ref decision, DenyReason.InsufficientBalance);
+                return false;
         }
     }
 

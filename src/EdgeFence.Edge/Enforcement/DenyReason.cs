@@ -25,4 +25,5 @@ internal enum DenyReason : byte
     OriginTimeout,
     InvalidOriginKey,
     InvalidRequestBody,
+    InsufficientBalance,
 }

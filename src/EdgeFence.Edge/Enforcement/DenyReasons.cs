@@ -9,7 +9,7 @@ internal static class DenyReasons
 
     private static DenyReasonInfo[] Build()
     {
-        var table = new DenyReasonInfo[(int)DenyReason.InvalidRequestBody + 1];
+        var table = new DenyReasonInfo[(int)DenyReason.InsufficientBalance + 1];
         table[(int)DenyReason.None] = new(200, "allowed", "Allowed");
         table[(int)DenyReason.InvalidPath] = new(400, "invalid-path", "The request target is not a valid path");
         table[(int)DenyReason.AmbiguousPath] = new(400, "ambiguous-path", "The request path uses an ambiguous encoding");
@@ -32,6 +32,7 @@ internal static class DenyReasons
         table[(int)DenyReason.OriginTimeout] = new(504, "origin-timeout", "The origin did not answer in time");
         table[(int)DenyReason.InvalidOriginKey] = new(401, "invalid-origin-key", "A valid origin key is required");
         table[(int)DenyReason.InvalidRequestBody] = new(400, "invalid-request-body", "The request body is not valid");
+        table[(int)DenyReason.InsufficientBalance] = new(402, "insufficient-balance", "The prepaid balance does not cover this call");
         foreach (var info in table)
         {
             if (info is null)

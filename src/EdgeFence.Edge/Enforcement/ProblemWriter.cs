@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeFence.Core.Security;
+using EdgeFence.Edge.Payments;
 using Microsoft.AspNetCore.Http;
 
 namespace EdgeFence.Edge.Enforcement;
@@ -9,7 +10,19 @@ internal static class ProblemWriter
 {
     public const string ContentType = "application/problem+json";
 
-    public static Task WriteAsync(HttpContext context, DenyReason reason, string? detail, string? requestId)
+    /// <summary>A refused decision: its reason, and on a 402 for the balance the figures and the top-up link.</summary>
+    public static Task WriteAsync(HttpContext context, in Decision decision, string requestId)
+    {
+        var due = PaymentDue.From(decision);
+        if (due?.TopUpUrl is { } url)
+        {
+            context.Response.Headers.Link = "<" + url + ">; rel=\"payment\"";
+        }
+
+        return WriteAsync(context, decision.Reason, null, requestId, due);
+    }
+
+    public static Task WriteAsync(HttpContext context, DenyReason reason, string? detail, string? requestId, PaymentDue? due = null)
     {
         var info = DenyReasons.Get(reason);
         var response = context.Response;
@@ -28,14 +41,14 @@ internal static class ProblemWriter
 
         using (var writer = new Utf8JsonWriter(response.BodyWriter))
         {
-            Write(writer, reason, detail, requestId);
+            Write(writer, reason, detail, requestId, due);
         }
 
         return response.BodyWriter.FlushAsync().AsTask();
     }
 
     /// <summary>The problem object itself, also embedded in <c>/v1/authorize</c> answers.</summary>
-    public static void Write(Utf8JsonWriter writer, DenyReason reason, string? detail, string? requestId)
+    public static void Write(Utf8JsonWriter writer, DenyReason reason, string? detail, string? requestId, PaymentDue? due = null)
     {
         var info = DenyReasons.Get(reason);
         writer.WriteStartObject();
@@ -51,6 +64,17 @@ internal static class ProblemWriter
         if (requestId is not null)
         {
             writer.WriteString("requestId"u8, requestId);
+        }
+
+        if (due is { } payment)
+        {
+            writer.WriteNumber("balanceMicros"u8, payment.BalanceMicros);
+            writer.WriteNumber("priceMicros"u8, payment.PriceMicros);
+            writer.WriteString("currency"u8, payment.Currency);
+            if (payment.TopUpUrl is not null)
+            {
+                writer.WriteString("topUpUrl"u8, payment.TopUpUrl);
+            }
         }
 
         writer.WriteEndObject();

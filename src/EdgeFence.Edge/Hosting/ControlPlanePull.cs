@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace EdgeFence.Edge.Hosting;
 
 /// <summary>
-/// On start, after the persisted snapshot is loaded: fetch the control plane's latest
-/// (<c>GET {EdgeFence:ControlPlaneUrl}/v1/snapshot</c>) and apply it like a push (signature, newer only,
+/// On start, after the persisted snapshot and wallet book are loaded: fetch the control plane's latest
+/// (<c>GET {EdgeFence:ControlPlaneUrl}/v1/snapshot</c>, then <c>/v1/wallets</c>) and apply each like a push (signature, newer only,
 /// validated whole). Covers what pushes cannot: an edge that was down, or new, when the last change was
 /// pushed. Never fatal: with the control plane unreachable the edge serves what it has.
 /// </summary>
@@ -21,14 +21,15 @@ internal static partial class ControlPlanePull
     /// </summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public static async Task PullAsync(EdgeOptions options, SnapshotManager snapshots, ILogger logger)
+    public static async Task PullAsync(EdgeOptions options, SnapshotManager snapshots, Payments.WalletManager wallets, ILogger logger)
     {
         if (string.IsNullOrWhiteSpace(options.ControlPlaneUrl))
         {
             return;
         }
 
-        if (!Uri.TryCreate(options.ControlPlaneUrl.TrimEnd('/') + "/v1/snapshot", UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        var baseUrl = options.ControlPlaneUrl.TrimEnd('/');
+        if (!Uri.TryCreate(baseUrl + "/v1/snapshot", UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
             throw new EdgeConfigurationException("EdgeFence:ControlPlaneUrl", $"'{options.ControlPlaneUrl}' is not an http(s) URL");
         }
@@ -40,10 +41,18 @@ internal static partial class ControlPlanePull
             // The same bound as a pushed snapshot: a misbehaving server cannot make the edge buffer more.
             MaxResponseContentBufferSize = Math.Min((long)options.MaxSnapshotMiB * 1024 * 1024, int.MaxValue),
         };
+
+        // The snapshot first: the wallet book is only debited against on paths the snapshot enforces.
+        await PullOneAsync(http, url, options.ControlPlaneKey, "snapshot", (bytes, signature) => snapshots.TryApply(bytes, signature), () => snapshots.Current?.Version ?? 0, logger).ConfigureAwait(false);
+        await PullOneAsync(http, new Uri(baseUrl + "/v1/wallets"), options.ControlPlaneKey, "wallet book", (bytes, signature) => wallets.TryApply(bytes, signature), () => wallets.Current?.Version ?? 0, logger).ConfigureAwait(false);
+    }
+
+    private static async Task PullOneAsync(HttpClient http, Uri url, string? key, string what, Func<byte[], byte[]?, SnapshotApplyResult> apply, Func<long> currentVersion, ILogger logger)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (!string.IsNullOrEmpty(options.ControlPlaneKey))
+        if (!string.IsNullOrEmpty(key))
         {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + options.ControlPlaneKey);
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
         }
 
         byte[] bytes;
@@ -53,7 +62,7 @@ internal static partial class ControlPlanePull
             using var response = await http.SendAsync(request).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                PullFailed(logger, url.GetLeftPart(UriPartial.Authority), $"HTTP {(int)response.StatusCode}", snapshots.Current?.Version ?? 0);
+                PullFailed(logger, what, url.GetLeftPart(UriPartial.Authority), $"HTTP {(int)response.StatusCode}", currentVersion());
                 return;
             }
 
@@ -65,31 +74,31 @@ internal static partial class ControlPlanePull
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-            PullFailed(logger, url.GetLeftPart(UriPartial.Authority), ex.Message, snapshots.Current?.Version ?? 0);
+            PullFailed(logger, what, url.GetLeftPart(UriPartial.Authority), ex.Message, currentVersion());
             return;
         }
 
-        var result = snapshots.TryApply(bytes, signature);
+        var result = apply(bytes, signature);
         switch (result.Status)
         {
             case SnapshotApplyStatus.Applied:
-                Pulled(logger, result.Version, url.GetLeftPart(UriPartial.Authority));
+                Pulled(logger, what, result.Version, url.GetLeftPart(UriPartial.Authority));
                 break;
             case SnapshotApplyStatus.Stale:
-                PullNotNewer(logger, result.Detail);
+                PullNotNewer(logger, what, result.Detail);
                 break;
             default:
-                PullFailed(logger, url.GetLeftPart(UriPartial.Authority), result.Detail + (result.Errors.Count > 0 ? ": " + result.Errors[0] : ""), snapshots.Current?.Version ?? 0);
+                PullFailed(logger, what, url.GetLeftPart(UriPartial.Authority), result.Detail + (result.Errors.Count > 0 ? ": " + result.Errors[0] : ""), currentVersion());
                 break;
         }
     }
 
-    [LoggerMessage(EventIds.ControlPlanePulled, LogLevel.Information, "Snapshot version {Version} pulled from the control plane at {ControlPlane}")]
-    private static partial void Pulled(ILogger logger, long version, string controlPlane);
+    [LoggerMessage(EventIds.ControlPlanePulled, LogLevel.Information, "The {What} version {Version} pulled from the control plane at {ControlPlane}")]
+    private static partial void Pulled(ILogger logger, string what, long version, string controlPlane);
 
-    [LoggerMessage(EventIds.ControlPlanePullNotNewer, LogLevel.Information, "The control plane's snapshot is not newer: {Detail}")]
-    private static partial void PullNotNewer(ILogger logger, string detail);
+    [LoggerMessage(EventIds.ControlPlanePullNotNewer, LogLevel.Information, "The control plane's {What} is not newer: {Detail}")]
+    private static partial void PullNotNewer(ILogger logger, string what, string detail);
 
-    [LoggerMessage(EventIds.ControlPlanePullFailed, LogLevel.Warning, "Pull from the control plane at {ControlPlane} failed ({Problem}); serving snapshot version {Version} (0: none)")]
-    private static partial void PullFailed(ILogger logger, string controlPlane, string problem, long version);
+    [LoggerMessage(EventIds.ControlPlanePullFailed, LogLevel.Warning, "Pull of the {What} from the control plane at {ControlPlane} failed ({Problem}); serving version {Version} (0: none)")]
+    private static partial void PullFailed(ILogger logger, string what, string controlPlane, string problem, long version);
 }

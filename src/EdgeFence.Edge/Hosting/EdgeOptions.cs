@@ -70,6 +70,16 @@ public sealed class EdgeOptions
     /// <summary>Largest lease slice one edge takes at once.</summary>
     public long MaxLeaseSlice { get; set; } = 1000;
 
+    /// <summary>
+    /// Micro-units by which all edges together may overspend one prepaid balance while Redis is
+    /// unreachable (each edge gets MaxBalanceOverspendMicros / EdgeCount). While Redis answers no balance
+    /// goes below zero. Default: one unit of the currency.
+    /// </summary>
+    public long MaxBalanceOverspendMicros { get; set; } = 1_000_000;
+
+    /// <summary>Largest slice of a balance one edge leases at once, in micro-units (default: ten units of the currency).</summary>
+    public long MaxBalanceLeaseMicros { get; set; } = 10_000_000;
+
     /// <summary>Longest a request waits for a lease before Redis is treated as down (the uncommon case: prefetch normally keeps a lease ready).</summary>
     public int LeaseTimeoutMs { get; set; } = 100;
 }

@@ -80,6 +80,16 @@ internal static partial class EdgeOptionsValidator
             throw new EdgeConfigurationException("EdgeFence:EdgeCount", "must be between 1 and 10000");
         }
 
+        if (options.MaxBalanceOverspendMicros is < 0 or > Core.Model.Currency.MaxAmountMicros)
+        {
+            throw new EdgeConfigurationException("EdgeFence:MaxBalanceOverspendMicros", "must be between 0 and 1000000000000000");
+        }
+
+        if (options.MaxBalanceLeaseMicros is < 1 or > Core.Model.Currency.MaxAmountMicros)
+        {
+            throw new EdgeConfigurationException("EdgeFence:MaxBalanceLeaseMicros", "must be between 1 and 1000000000000000");
+        }
+
         if (options.MaxLeaseSlice is < 1 or > 1_000_000_000)
         {
             throw new EdgeConfigurationException("EdgeFence:MaxLeaseSlice", "must be between 1 and 1000000000");

@@ -4,6 +4,7 @@ using EdgeFence.Edge.Authorize;
 using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
+using EdgeFence.Edge.Payments;
 using EdgeFence.Edge.Proxy;
 using EdgeFence.Edge.Proxy.Upstream;
 using EdgeFence.Edge.Snapshots;
@@ -72,16 +73,18 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new CounterStore(Path.Combine(options.DataDir, "counters"), options.ExpectedEntitlements));
         services.AddSingleton(sp => new SnapshotManager(publicKey, options.DataDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Snapshots")));
+        services.AddSingleton(sp => new WalletManager(publicKey, options.DataDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Payments")));
         if (ledger is not null)
         {
             services.AddSingleton(sp =>
             {
                 var snapshots = sp.GetRequiredService<SnapshotManager>();
-                return new QuotaSync(ledger, sp.GetRequiredService<CounterStore>(), options, () => snapshots.Current, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Sync"));
+                var wallets = sp.GetRequiredService<WalletManager>();
+                return new QuotaSync(ledger, sp.GetRequiredService<CounterStore>(), options, () => snapshots.Current, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Sync"), wallets.Accounts);
             });
         }
 
-        services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<QuotaSync>()));
+        services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<QuotaSync>(), sp.GetRequiredService<WalletManager>()));
         services.AddSingleton(sp =>
         {
             var snapshots = sp.GetRequiredService<SnapshotManager>();
@@ -129,7 +132,9 @@ public sealed class EdgeServer : IAsyncDisposable
 
         var snapshots = publicApp.Services.GetRequiredService<SnapshotManager>();
         snapshots.LoadAtStart(options.SnapshotPath);
-        await ControlPlanePull.PullAsync(options, snapshots, logger).ConfigureAwait(false);
+        var wallets = publicApp.Services.GetRequiredService<WalletManager>();
+        wallets.LoadAtStart();
+        await ControlPlanePull.PullAsync(options, snapshots, wallets, logger).ConfigureAwait(false);
         if (publicKey is null)
         {
             Log.UnsignedSnapshotsAccepted(logger);
@@ -154,7 +159,7 @@ public sealed class EdgeServer : IAsyncDisposable
         var adminApp = adminBuilder.Build();
         var publicServices = publicApp.Services;
         Func<string> redisState = ledger is null ? static () => "standalone" : () => publicServices.GetService<QuotaSync>()?.Healthy == true ? "up" : "down";
-        AdminEndpoints.Map(adminApp, snapshots, redisState, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
+        AdminEndpoints.Map(adminApp, snapshots, wallets, redisState, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
         adminApp.MapPrometheusScrapingEndpoint("/metrics");
 
         await StartListenerAsync(publicApp, "EdgeFence:Urls").ConfigureAwait(false);

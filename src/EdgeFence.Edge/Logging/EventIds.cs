@@ -30,6 +30,11 @@ internal static class EventIds
     public const int DecisionLogFull = 400;
     public const int DecisionLogWriteFailed = 401;
 
+    public const int WalletBookLoaded = 600;
+    public const int WalletBookApplied = 601;
+    public const int WalletBookRejected = 602;
+    public const int PersistedWalletBookUnusable = 603;
+
     public const int RedisDown = 500;
     public const int RedisUp = 501;
 }

@@ -68,4 +68,16 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.RedisUp, LogLevel.Information, "Redis answers again: reconciling")]
     public static partial void RedisUp(ILogger logger);
+
+    [LoggerMessage(EventIds.WalletBookLoaded, LogLevel.Information, "Wallet book version {Version} ({Count} balances) loaded from {Path}")]
+    public static partial void WalletBookLoaded(ILogger logger, long version, int count, string path);
+
+    [LoggerMessage(EventIds.WalletBookApplied, LogLevel.Information, "Wallet book version {Version} applied ({Count} balances)")]
+    public static partial void WalletBookApplied(ILogger logger, long version, int count);
+
+    [LoggerMessage(EventIds.WalletBookRejected, LogLevel.Warning, "Wallet book rejected: {Detail}")]
+    public static partial void WalletBookRejected(ILogger logger, string detail);
+
+    [LoggerMessage(EventIds.PersistedWalletBookUnusable, LogLevel.Warning, "Persisted wallet book {Path} is unusable and was skipped: {Detail}")]
+    public static partial void PersistedWalletBookUnusable(ILogger logger, string path, string detail);
 }

@@ -142,7 +142,7 @@ internal sealed class EdgeRequestHandler
                 context.Response.Headers.Allow = decision.Route.AllowHeader;
             }
 
-            return ProblemWriter.WriteAsync(context, decision.Reason, null, requestId);
+            return ProblemWriter.WriteAsync(context, decision, requestId);
         }
 
         // :: Step 6: forward, streaming both bodies.

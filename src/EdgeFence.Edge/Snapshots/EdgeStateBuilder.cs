@@ -87,7 +87,18 @@ internal static class EdgeStateBuilder
                 }
             }
 
-            plans[plan.Id] = new PlanRuntime(plan, covers);
+            long[]? ownPrices = null;
+            if (plan.ResourcePrices.Count > 0)
+            {
+                ownPrices = new long[resourceCountBySite.GetValueOrDefault(plan.SiteId)];
+                Array.Fill(ownPrices, -1);
+                foreach (var (resourceId, price) in plan.ResourcePrices)
+                {
+                    ownPrices[resourceRuntimes[resourceId].Ordinal] = price;
+                }
+            }
+
+            plans[plan.Id] = new PlanRuntime(plan, covers, ownPrices);
         }
 
         // The counter key costs a SHA-256 per token, most of the time spent compiling a large
@@ -101,7 +112,9 @@ internal static class EdgeStateBuilder
             (i, _, sha) =>
             {
                 var record = snapshot.Tokens[i];
-                tokens[i] = new TokenRuntime(record, sites[record.SiteId], plans[record.PlanId], CounterKey(record, sha));
+                var plan = plans[record.PlanId];
+                var wallet = plan.Prepaid ? Payments.WalletAccount.KeyOf(record.SiteId, record.Customer, plan.Plan.Currency) : default;
+                tokens[i] = new TokenRuntime(record, sites[record.SiteId], plan, CounterKey(record, sha), wallet);
                 return sha;
             },
             sha => sha.Dispose());

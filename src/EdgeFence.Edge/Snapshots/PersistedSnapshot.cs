@@ -21,6 +21,28 @@ internal static class PersistedSnapshot
         stream.Write(snapshot);
     }
 
+    /// <summary>Envelope in one file, written to a temporary name, flushed, then renamed: a crash leaves the old file or the new one.</summary>
+    public static void WriteFile(string path, byte[] bytes, byte[]? signature)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temp = path + ".tmp";
+
+        // Owner-only: a snapshot carries the sites' HMAC secrets, a wallet book what customers paid.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        {
+            Write(stream, bytes, signature);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
     public static bool TryRead(byte[] file, out byte[] snapshot, out byte[]? signature)
     {
         snapshot = [];

@@ -7,10 +7,12 @@ namespace EdgeFence.Edge.Snapshots;
 /// <summary>A plan compiled for the request path: limits as plain numbers, the policy header pre-rendered.</summary>
 internal sealed class PlanRuntime
 {
-    public PlanRuntime(Plan plan, bool[]? covers)
+    public PlanRuntime(Plan plan, bool[]? covers, long[]? ownPrices = null)
     {
         Plan = plan;
         Covers = covers;
+        OwnPrices = ownPrices;
+        Prepaid = plan.Billing == PlanBilling.Prepaid;
         QuotaUnits = plan.QuotaUnits ?? long.MaxValue;
         SoftQuota = plan.QuotaMode == QuotaMode.Soft;
         RateLimit = plan.RateLimitRequests ?? 0;
@@ -29,6 +31,16 @@ internal sealed class PlanRuntime
     public long RateWindowMs { get; }
 
     public bool HasQuota => QuotaUnits != long.MaxValue;
+
+    /// <summary>Calls debit their price from the customer's balance in <see cref="Plan.Currency"/>.</summary>
+    public bool Prepaid { get; }
+
+    /// <summary>Indexed by <see cref="ResourceRuntime.Ordinal"/>: this plan's own price per call, -1 where it has none; null when it has none at all.</summary>
+    private long[]? OwnPrices { get; }
+
+    /// <summary>The price of one call to <paramref name="resource"/> on this plan, in micro-units of the resource's currency.</summary>
+    public long PriceOf(ResourceRuntime resource)
+        => OwnPrices is { } own && own[resource.Ordinal] >= 0 ? own[resource.Ordinal] : resource.Resource.PriceMicros;
 
     /// <summary>The <c>RateLimit-Policy</c> value (draft-ietf-httpapi-ratelimit-headers), or null when the plan has no limits.</summary>
     public string? PolicyHeader { get; }

@@ -144,7 +144,7 @@ internal sealed class SnapshotManager : IDisposable
             {
                 try
                 {
-                    Persist(bytes, signature);
+                    PersistedSnapshot.WriteFile(_persistPath, bytes, signature);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -168,28 +168,6 @@ internal sealed class SnapshotManager : IDisposable
     {
         var path = snapshotPath + ".sig";
         return File.Exists(path) && SnapshotSigner.TryDecodeSignature(File.ReadAllText(path).Trim(), out var signature) ? signature : null;
-    }
-
-    /// <summary>Snapshot and signature in one file, written to a temporary name, flushed, then renamed: a crash leaves the old file or the new one.</summary>
-    private void Persist(byte[] bytes, byte[]? signature)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(_persistPath)!);
-        var temp = _persistPath + ".tmp";
-
-        // Owner-only: the snapshot carries the sites' HMAC secrets.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        {
-            PersistedSnapshot.Write(stream, bytes, signature);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, _persistPath, overwrite: true);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using EdgeFence.Core.Model;
 using EdgeFence.Edge.Store;
+using EdgeFence.Edge.Sync;
 
 namespace EdgeFence.Edge.Snapshots;
 
@@ -11,12 +12,14 @@ namespace EdgeFence.Edge.Snapshots;
 /// kept: with the hash held inline rather than in an array of its own, a million tokens take about
 /// 64 MiB less (scripts/measure-snapshot.py).
 /// </summary>
-internal sealed class TokenRuntime
+internal sealed class TokenRuntime : LedgerAccount
 {
     private readonly Sha256Value _hash;
 
-    public TokenRuntime(TokenRecord record, SiteRuntime site, PlanRuntime plan, Key128 counterKey)
+    public TokenRuntime(TokenRecord record, SiteRuntime site, PlanRuntime plan, Key128 counterKey, Key128 walletKey = default)
+        : base(counterKey)
     {
+        WalletKey = walletKey;
         Id = record.Id;
         Customer = record.Customer;
         ExpiresAtUnix = record.ExpiresAtUnix;
@@ -24,7 +27,6 @@ internal sealed class TokenRuntime
         _hash = new Sha256Value(record.Hash);
         Site = site;
         Plan = plan;
-        CounterKey = counterKey;
     }
 
     /// <summary>The entitlement's id (shared by a token and its rotated successor).</summary>
@@ -38,8 +40,32 @@ internal sealed class TokenRuntime
     public SiteRuntime Site { get; }
     public PlanRuntime Plan { get; }
 
-    /// <summary>Key of the entitlement's counters: from site and token id, so rotation keeps usage.</summary>
-    public Key128 CounterKey { get; }
+    /// <summary>On a prepaid plan: the key of the customer's balance in the plan's currency (see <see cref="Core.Payments.WalletKey"/>).</summary>
+    public Key128 WalletKey { get; }
+
+    public override long QuotaUnits => Plan.QuotaUnits;
+
+    public override bool SoftQuota => Plan.SoftQuota;
+
+    public override long RateLimit => Plan.RateLimit;
+
+    public override long RateWindowMs => Plan.RateWindowMs;
+
+    public override long PeriodStartMs(long nowMs)
+    {
+        Plan.GetPeriodBounds(nowMs, out var start, out _);
+        return start;
+    }
+
+    public override string LedgerKey(long periodStartMs) => Sync.LedgerKey.For(Site.Id, Id, periodStartMs);
+
+    public override string RateKey(long windowStartMs) => Sync.LedgerKey.ForWindow(Site.Id, Id, windowStartMs);
+
+    public override long ExpireAtMs(long periodStartMs)
+    {
+        Core.Limits.BillingPeriod.GetBounds(Plan.Plan.QuotaPeriod, periodStartMs, out _, out var periodEnd);
+        return periodEnd + (long)Sync.LedgerKey.Retention.TotalMilliseconds;
+    }
 
     /// <summary>The token's SHA-256 (32 bytes), as the snapshot gave it.</summary>
     public ReadOnlySpan<byte> Hash => MemoryMarshal.AsBytes(new ReadOnlySpan<Sha256Value>(in _hash));

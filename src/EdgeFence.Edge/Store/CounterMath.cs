@@ -80,6 +80,22 @@ internal static class CounterMath
                 value.OthersCurrent = Math.Max(value.OthersCurrent, input.LedgerOthersCurrent);
                 value.OthersPrevious = Math.Max(value.OthersPrevious, input.LedgerOthersPrevious);
                 break;
+            case EnforceOperation.Refund when input.PeriodStartMs == value.PeriodStartMs:
+                // The ledger's per-node counts are grow-only: a refund of units already pushed leaves the
+                // ledger a little high (never low) until this node's count passes it again. Over-counting
+                // only ever refuses early; it never admits beyond a limit.
+                value.Used = Math.Max(0, value.Used - input.Cost);
+                if (input.SoftQuota && input.QuotaUnits != long.MaxValue)
+                {
+                    value.Overage = Math.Min(value.Overage, Math.Max(0, value.Used - input.QuotaUnits));
+                }
+
+                if (input.RateLimit > 0 && value.RateCurrent > 0)
+                {
+                    value.RateCurrent--;
+                }
+
+                break;
             case EnforceOperation.Resync:
                 if (input.LedgerPeriodStartMs == value.PeriodStartMs)
                 {

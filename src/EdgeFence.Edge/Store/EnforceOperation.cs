@@ -20,4 +20,10 @@ internal enum EnforceOperation : byte
 
     /// <summary>Record the other nodes' rate-window counts (<see cref="EnforceInput.LedgerWindowStartMs"/>, <see cref="EnforceInput.LedgerOthersCurrent"/>, <see cref="EnforceInput.LedgerOthersPrevious"/>).</summary>
     ApplyRateSync = 5,
+
+    /// <summary>
+    /// Give back what one admitted request counted (<see cref="EnforceInput.Cost"/> units and its place in
+    /// the rate window) when a later check of the same request refused it (its balance did not cover it).
+    /// </summary>
+    Refund = 6,
 }

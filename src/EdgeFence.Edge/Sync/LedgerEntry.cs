@@ -1,6 +1,4 @@
-using EdgeFence.Edge.Snapshots;
-
 namespace EdgeFence.Edge.Sync;
 
-/// <summary>An entitlement whose local counts changed since they were last pushed to the ledger.</summary>
-internal sealed record LedgerEntry(TokenRuntime Token);
+/// <summary>An account whose local counts changed since they were last pushed to the ledger.</summary>
+internal sealed record LedgerEntry(LedgerAccount Account);

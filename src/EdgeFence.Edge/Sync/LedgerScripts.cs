@@ -32,9 +32,10 @@ internal static class LedgerScripts
         """;
 
     /// <summary>
-    /// ARGV: node, need, quota, edges, maxSlice, expireAtMs, held. Grants this node a slice of what no
-    /// node holds yet: about free/(2·edges), at least what the request needs, at most maxSlice and
-    /// free. Free counts what was admitted beyond leases during an outage. <c>held</c> is the lease the
+    /// ARGV: node, need, quota, edges, maxSlice, expireAtMs, held, unit. Grants this node a slice of what no
+    /// node holds yet: about free/(2·edges) rounded up to a whole number of units (a request's cost, so a
+    /// balance debited a price at a time is not left in slivers too small for any call on every edge), at
+    /// least what the request needs, at most maxSlice and free. Free counts what was admitted beyond leases during an outage. <c>held</c> is the lease the
     /// node already holds by its own count: when Redis lost data (restart without persistence,
     /// failover), the node's lease is re-registered first, so the ledger never grants from units
     /// the node still holds and a new slice always adds to what it has. Returns {node's leased total, free after}.
@@ -55,6 +56,8 @@ internal static class LedgerScripts
         if free <= 0 then return {mine, 0} end
         local need = tonumber(ARGV[2])
         local slice = math.min(math.ceil(free / (2 * tonumber(ARGV[4]))), tonumber(ARGV[5]))
+        local unit = tonumber(ARGV[8] or '1')
+        if unit > 1 then slice = math.ceil(slice / unit) * unit end
         if slice < need then slice = need end
         if slice > free then slice = free end
         redis.call('HINCRBY', KEYS[1], 'g', slice)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using EdgeFence.Core.Limits;
 using EdgeFence.Edge.Hosting;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Snapshots;
@@ -30,6 +29,8 @@ internal sealed class QuotaSync : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly EdgeOptions _options;
     private readonly long _share;
+    private readonly long _balanceShare;
+    private readonly Func<IEnumerable<LedgerAccount>> _balances;
     private readonly ConcurrentDictionary<Key128, LedgerEntry> _dirty = new();
     private readonly ConcurrentDictionary<Key128, Task> _inflight = new();
     private readonly CancellationTokenSource _stop = new();
@@ -38,14 +39,16 @@ internal sealed class QuotaSync : IAsyncDisposable
     private int _disposed;
     private long _lastCleanTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    public QuotaSync(RedisLedger ledger, CounterStore counters, EdgeOptions options, Func<EdgeState?> currentState, TimeProvider time, ILogger logger)
+    public QuotaSync(RedisLedger ledger, CounterStore counters, EdgeOptions options, Func<EdgeState?> currentState, TimeProvider time, ILogger logger, Func<IEnumerable<LedgerAccount>>? balances = null)
     {
+        _balances = balances ?? (static () => []);
         _ledger = ledger;
         _counters = counters;
         _options = options;
         _time = time;
         _logger = logger;
         _share = options.MaxOverAdmission / options.EdgeCount;
+        _balanceShare = options.MaxBalanceOverspendMicros / options.EdgeCount;
 
         // A fresh epoch per process: every entitlement is reconciled with the ledger on first use.
         Epoch = Math.Abs(BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8))) | 1;
@@ -74,21 +77,33 @@ internal sealed class QuotaSync : IAsyncDisposable
         input.EdgeCount = _options.EdgeCount;
     }
 
-    /// <summary>Records that an entitlement's counts changed. Allocates only the first time in a sync interval.</summary>
-    public void MarkDirty(TokenRuntime token)
+    /// <summary>Fills the ledger part of a prepaid balance's counter input: always a hard quota in lease mode.</summary>
+    public void PrepareBalance(ref EnforceInput input)
     {
-        if (!_dirty.ContainsKey(token.CounterKey))
+        input.Shared = true;
+        input.LeaseMode = true;
+        input.Epoch = Epoch;
+        var healthy = _healthy;
+        input.LedgerDown = !healthy;
+        input.OutageAllowance = healthy ? 0 : _balanceShare;
+        input.EdgeCount = _options.EdgeCount;
+    }
+
+    /// <summary>Records that an account's counts changed. Allocates only the first time in a sync interval.</summary>
+    public void MarkDirty(LedgerAccount account)
+    {
+        if (!_dirty.ContainsKey(account.CounterKey))
         {
-            _dirty.TryAdd(token.CounterKey, new LedgerEntry(token));
+            _dirty.TryAdd(account.CounterKey, new LedgerEntry(account));
         }
     }
 
     /// <summary>Starts fetching the next lease slice in the background (at most one fetch per entitlement at a time).</summary>
-    public void Prefetch(TokenRuntime token)
+    public void Prefetch(LedgerAccount account, long cost)
     {
-        if (_healthy && !_inflight.ContainsKey(token.CounterKey))
+        if (_healthy && !_inflight.ContainsKey(account.CounterKey))
         {
-            _ = Track(token, EnforceVerdict.NeedLease, cost: 1);
+            _ = Track(account, EnforceVerdict.NeedLease, cost);
         }
     }
 
@@ -96,7 +111,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     /// Gets what a request waits for (a lease, or the post-restart resync), at most LeaseTimeoutMs. A
     /// timeout or error marks Redis unhealthy, so the next decisions are local and immediate.
     /// </summary>
-    public async Task ResolveAsync(TokenRuntime token, EnforceVerdict need, long cost)
+    public async Task ResolveAsync(LedgerAccount account, EnforceVerdict need, long cost)
     {
         if (!_healthy)
         {
@@ -105,7 +120,7 @@ internal sealed class QuotaSync : IAsyncDisposable
 
         try
         {
-            await Track(token, need, cost).WaitAsync(TimeSpan.FromMilliseconds(_options.LeaseTimeoutMs)).ConfigureAwait(false);
+            await Track(account, need, cost).WaitAsync(TimeSpan.FromMilliseconds(_options.LeaseTimeoutMs)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -113,15 +128,15 @@ internal sealed class QuotaSync : IAsyncDisposable
         }
     }
 
-    private Task Track(TokenRuntime token, EnforceVerdict need, long cost)
+    private Task Track(LedgerAccount account, EnforceVerdict need, long cost)
     {
-        var key = token.CounterKey;
+        var key = account.CounterKey;
         if (_inflight.TryGetValue(key, out var running))
         {
             return running;
         }
 
-        var task = need == EnforceVerdict.NeedResync ? ResyncAsync(token) : LeaseAsync(token, cost);
+        var task = need == EnforceVerdict.NeedResync ? ResyncAsync(account) : LeaseAsync(account, cost);
         if (_inflight.TryAdd(key, task))
         {
             _ = task.ContinueWith(static (_, state) => ((Action)state!)(), (Action)(() => _inflight.TryRemove(key, out _)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -130,21 +145,22 @@ internal sealed class QuotaSync : IAsyncDisposable
         return task;
     }
 
-    private async Task LeaseAsync(TokenRuntime token, long cost)
+    private async Task LeaseAsync(LedgerAccount account, long cost)
     {
         try
         {
-            var read = Input(token, EnforceOperation.Read);
-            _counters.Enforce(token.CounterKey, ref read, out var current);
+            var read = Input(account, EnforceOperation.Read);
+            _counters.Enforce(account.CounterKey, ref read, out var current);
             var counters = current.Counters;
             var need = Math.Max(1, counters.Used + cost - counters.Leased);
-            var key = LedgerKey.For(token.Site.Id, token.Id, counters.PeriodStartMs);
-            var (leased, free) = await _ledger.GrantAsync(key, need, token.Plan.QuotaUnits, _options.EdgeCount, _options.MaxLeaseSlice, ExpireAt(token, counters.PeriodStartMs), counters.Leased).ConfigureAwait(false);
-            var apply = Input(token, EnforceOperation.ApplyLease);
+            var key = account.LedgerKey(counters.PeriodStartMs);
+            var maxSlice = account is TokenRuntime ? _options.MaxLeaseSlice : _options.MaxBalanceLeaseMicros;
+            var (leased, free) = await _ledger.GrantAsync(key, need, account.QuotaUnits, _options.EdgeCount, maxSlice, account.ExpireAtMs(counters.PeriodStartMs), counters.Leased, Math.Max(1, cost)).ConfigureAwait(false);
+            var apply = Input(account, EnforceOperation.ApplyLease);
             apply.LedgerLeased = leased;
             apply.LedgerFree = free;
             apply.LedgerPeriodStartMs = counters.PeriodStartMs;
-            _counters.Enforce(token.CounterKey, ref apply, out _);
+            _counters.Enforce(account.CounterKey, ref apply, out _);
             MarkHealthy();
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -153,29 +169,29 @@ internal sealed class QuotaSync : IAsyncDisposable
         }
     }
 
-    private async Task ResyncAsync(TokenRuntime token)
+    private async Task ResyncAsync(LedgerAccount account)
     {
         try
         {
-            var read = Input(token, EnforceOperation.Read);
-            _counters.Enforce(token.CounterKey, ref read, out var current);
+            var read = Input(account, EnforceOperation.Read);
+            _counters.Enforce(account.CounterKey, ref read, out var current);
             var counters = current.Counters;
-            var apply = Input(token, EnforceOperation.Resync);
-            if (token.Plan.HasQuota)
+            var apply = Input(account, EnforceOperation.Resync);
+            if (account.HasQuota)
             {
-                var (used, leased) = await _ledger.ReadNodeAsync(LedgerKey.For(token.Site.Id, token.Id, counters.PeriodStartMs)).ConfigureAwait(false);
+                var (used, leased) = await _ledger.ReadNodeAsync(account.LedgerKey(counters.PeriodStartMs)).ConfigureAwait(false);
                 apply.LedgerUsed = used;
                 apply.LedgerLeased = leased;
                 apply.LedgerPeriodStartMs = counters.PeriodStartMs;
             }
 
             // A node that starts using a token learns the other nodes' rate windows before its first decision.
-            if (token.Plan.RateLimit > 0)
+            if (account.RateLimit > 0)
             {
-                await PushRateAsync(token, counters).ConfigureAwait(false);
+                await PushRateAsync(account, counters).ConfigureAwait(false);
             }
 
-            _counters.Enforce(token.CounterKey, ref apply, out _);
+            _counters.Enforce(account.CounterKey, ref apply, out _);
             MarkHealthy();
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -202,7 +218,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     }
 
     /// <summary>
-    /// At start: every entitlement whose checkpointed count is ahead of what it last pushed (the edge
+    /// At start: every entitlement and balance whose checkpointed count is ahead of what it last pushed (the edge
     /// stopped while Redis was down, or was killed) is pushed again, so the ledger catches up even for
     /// tokens this edge never sees again.
     /// </summary>
@@ -215,17 +231,27 @@ internal sealed class QuotaSync : IAsyncDisposable
 
         foreach (var token in state.Tokens)
         {
-            if (!token.Plan.HasQuota || _dirty.ContainsKey(token.CounterKey))
-            {
-                continue;
-            }
+            MarkIfUnpushed(token);
+        }
 
-            var read = Input(token, EnforceOperation.Read);
-            _counters.Enforce(token.CounterKey, ref read, out var current);
-            if (current.Counters.Used > current.Counters.UsedAtSync)
-            {
-                MarkDirty(token);
-            }
+        foreach (var balance in _balances())
+        {
+            MarkIfUnpushed(balance);
+        }
+    }
+
+    private void MarkIfUnpushed(LedgerAccount account)
+    {
+        if (!account.HasQuota || _dirty.ContainsKey(account.CounterKey))
+        {
+            return;
+        }
+
+        var read = Input(account, EnforceOperation.Read);
+        _counters.Enforce(account.CounterKey, ref read, out var current);
+        if (current.Counters.Used > current.Counters.UsedAtSync)
+        {
+            MarkDirty(account);
         }
     }
 
@@ -262,28 +288,27 @@ internal sealed class QuotaSync : IAsyncDisposable
 
     private async Task PushAsync(LedgerEntry entry)
     {
-        var token = entry.Token;
+        var account = entry.Account;
         try
         {
-            var read = Input(token, EnforceOperation.Read);
-            _counters.Enforce(token.CounterKey, ref read, out var current);
+            var read = Input(account, EnforceOperation.Read);
+            _counters.Enforce(account.CounterKey, ref read, out var current);
             var counters = current.Counters;
-            var plan = token.Plan;
-            if (plan.HasQuota)
+            if (account.HasQuota)
             {
-                var key = LedgerKey.For(token.Site.Id, token.Id, counters.PeriodStartMs);
-                var (used, granted) = await _ledger.PushAsync(key, counters.Used, ExpireAt(token, counters.PeriodStartMs)).ConfigureAwait(false);
-                var apply = Input(token, EnforceOperation.ApplySync);
+                var key = account.LedgerKey(counters.PeriodStartMs);
+                var (used, granted) = await _ledger.PushAsync(key, counters.Used, account.ExpireAtMs(counters.PeriodStartMs)).ConfigureAwait(false);
+                var apply = Input(account, EnforceOperation.ApplySync);
                 apply.LedgerUsed = used;
                 apply.LedgerPushedUsed = counters.Used;
-                apply.LedgerFree = Math.Max(0, plan.QuotaUnits - Math.Max(used, granted));
+                apply.LedgerFree = Math.Max(0, account.QuotaUnits - Math.Max(used, granted));
                 apply.LedgerPeriodStartMs = counters.PeriodStartMs;
-                _counters.Enforce(token.CounterKey, ref apply, out _);
+                _counters.Enforce(account.CounterKey, ref apply, out _);
             }
 
-            if (plan.RateLimit > 0)
+            if (account.RateLimit > 0)
             {
-                await PushRateAsync(token, counters).ConfigureAwait(false);
+                await PushRateAsync(account, counters).ConfigureAwait(false);
             }
 
             MarkHealthy();
@@ -291,53 +316,44 @@ internal sealed class QuotaSync : IAsyncDisposable
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             // Nothing is lost: the count is cumulative in FASTER; the entry is pushed on a later tick.
-            _dirty.TryAdd(token.CounterKey, entry);
+            _dirty.TryAdd(account.CounterKey, entry);
             MarkUnhealthy(ex);
         }
     }
 
     /// <summary>Raises this node's counts of the current and previous rate windows and records the other nodes' sums.</summary>
-    private async Task PushRateAsync(TokenRuntime token, EntitlementCounters counters)
+    private async Task PushRateAsync(LedgerAccount account, EntitlementCounters counters)
     {
-        var plan = token.Plan;
         var window = counters.RateWindowStartMs;
         var (othersCurrent, othersPrevious) = await _ledger.PushRateAsync(
-            LedgerKey.ForWindow(token.Site.Id, token.Id, window),
-            LedgerKey.ForWindow(token.Site.Id, token.Id, window - plan.RateWindowMs),
+            account.RateKey(window),
+            account.RateKey(window - account.RateWindowMs),
             counters.RateCurrent,
             counters.RatePrevious,
-            window + (3 * plan.RateWindowMs)).ConfigureAwait(false);
-        var apply = Input(token, EnforceOperation.ApplyRateSync);
+            window + (3 * account.RateWindowMs)).ConfigureAwait(false);
+        var apply = Input(account, EnforceOperation.ApplyRateSync);
         apply.LedgerWindowStartMs = window;
         apply.LedgerOthersCurrent = othersCurrent;
         apply.LedgerOthersPrevious = othersPrevious;
-        _counters.Enforce(token.CounterKey, ref apply, out _);
+        _counters.Enforce(account.CounterKey, ref apply, out _);
     }
 
-    private EnforceInput Input(TokenRuntime token, EnforceOperation operation)
+    private EnforceInput Input(LedgerAccount account, EnforceOperation operation)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var plan = token.Plan;
-        BillingPeriod.GetBounds(plan.Plan.QuotaPeriod, now, out var periodStart, out _);
         return new EnforceInput
         {
             Operation = operation,
             NowMs = now,
-            RateLimit = plan.RateLimit,
-            RateWindowMs = plan.RateWindowMs,
-            PeriodStartMs = periodStart,
-            QuotaUnits = plan.QuotaUnits,
-            SoftQuota = plan.SoftQuota,
-            Shared = plan.HasQuota || plan.RateLimit > 0,
-            LeaseMode = plan.HasQuota && !plan.SoftQuota,
+            RateLimit = account.RateLimit,
+            RateWindowMs = account.RateWindowMs,
+            PeriodStartMs = account.PeriodStartMs(now),
+            QuotaUnits = account.QuotaUnits,
+            SoftQuota = account.SoftQuota,
+            Shared = account.HasQuota || account.RateLimit > 0,
+            LeaseMode = account.HasQuota && !account.SoftQuota,
             Epoch = Epoch,
         };
-    }
-
-    private static long ExpireAt(TokenRuntime token, long periodStartMs)
-    {
-        BillingPeriod.GetBounds(token.Plan.Plan.QuotaPeriod, periodStartMs, out _, out var periodEnd);
-        return periodEnd + (long)LedgerKey.Retention.TotalMilliseconds;
     }
 
     private void MarkHealthy()

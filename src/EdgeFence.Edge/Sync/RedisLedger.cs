@@ -48,9 +48,9 @@ internal sealed class RedisLedger : IAsyncDisposable
     }
 
     /// <summary>Asks for a lease of at least <paramref name="need"/> units.</summary>
-    public async Task<(long Leased, long Free)> GrantAsync(string key, long need, long quota, int edges, long maxSlice, long expireAtMs, long held)
+    public async Task<(long Leased, long Free)> GrantAsync(string key, long need, long quota, int edges, long maxSlice, long expireAtMs, long held, long unit = 1)
     {
-        var result = await _redis.GetDatabase().ScriptEvaluateAsync(LedgerScripts.Grant, [key], [_node, need, quota, edges, maxSlice, expireAtMs, held]).ConfigureAwait(false);
+        var result = await _redis.GetDatabase().ScriptEvaluateAsync(LedgerScripts.Grant, [key], [_node, need, quota, edges, maxSlice, expireAtMs, held, unit]).ConfigureAwait(false);
         var values = (RedisResult[])result!;
         return ((long)values[0], (long)values[1]);
     }

@@ -9,4 +9,5 @@ namespace EdgeFence.SnapshotTool.JsonModel;
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
     AllowTrailingCommas = true)]
 [JsonSerializable(typeof(SnapshotConfig))]
+[JsonSerializable(typeof(WalletBookConfig))]
 internal sealed partial class SnapshotConfigContext : JsonSerializerContext;
