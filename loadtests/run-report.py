@@ -166,12 +166,14 @@ def report(args):
         "p99-paid-vs-yarp": ratio(s["edge-paid"]["p99_ms"], s["yarp"]["p99_ms"]),
         "ratio-upload-vs-yarp": ratio(up("edge-paid"), up("yarp")),
         "ratio-download-vs-yarp": ratio(down("edge-paid"), down("yarp")),
+        "ratio-paid-vs-haproxy": ratio(s["edge-paid"]["rps"], s["haproxy"]["rps"]),
+        "ratio-passthrough-vs-haproxy": ratio(s["edge-passthrough"]["rps"], s["haproxy"]["rps"]),
+        "p99-paid-vs-haproxy": ratio(s["edge-paid"]["p99_ms"], s["haproxy"]["p99_ms"]),
         "edge-peak-rss-mib": round(rss["edge-after"] / 1024, 2),
     }
     extra_ratios = {
         "ratio-paid-vs-passthrough": ratio(s["edge-paid"]["rps"], s["edge-passthrough"]["rps"]),
         "ratio-429-vs-yarp": ratio(s["edge-429"]["rps"], s["yarp"]["rps"]),
-        "ratio-paid-vs-haproxy": ratio(s["edge-paid"]["rps"], s["haproxy"]["rps"]),
         "ratio-yarp-vs-direct": ratio(s["yarp"]["rps"], s["origin-direct"]["rps"]),
         "ratio-upload-free-vs-yarp": ratio(up("edge-free"), up("yarp")),
         "ratio-download-free-vs-yarp": ratio(down("edge-free"), down("yarp")),

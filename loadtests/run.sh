@@ -15,6 +15,9 @@
 #   p99-paid-vs-yarp: X            edge-paid p99 latency / yarp p99 latency
 #   ratio-upload-vs-yarp: X        edge (paid path) upload throughput / yarp upload throughput
 #   ratio-download-vs-yarp: X      edge (paid path) download throughput / yarp download throughput
+#   ratio-paid-vs-haproxy: X       edge-paid rps / haproxy rps
+#   ratio-passthrough-vs-haproxy: X edge-passthrough rps / haproxy rps
+#   p99-paid-vs-haproxy: X         edge-paid p99 latency / haproxy p99 latency
 #   edge-peak-rss-mib: X           the edge's VmHWM after everything, MiB
 #
 # Exits non-zero, without a report, if any measurement is invalid: a socket error, a status other
@@ -36,7 +39,7 @@ profile=full
 no_build=0
 command_line="loadtests/run.sh${*:+ $*}"
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() {
   echo "run.sh: $*" >&2
   exit 1

@@ -50,6 +50,8 @@ fi
 
 if step "native AOT publish" scripts/publish-aot.sh; then
   run_tests tests/EdgeFence.AotSmoke.Tests "EDGEFENCE_BINARY=$PWD/artifacts/edge/edgefence-edge"
+  # The same smoke suite with the YARP engine (EdgeFence:Upstream=yarp; the default is pipelines).
+  run_tests tests/EdgeFence.AotSmoke.Tests "EDGEFENCE_BINARY=$PWD/artifacts/edge/edgefence-edge" "EDGEFENCE__UPSTREAM=yarp"
   step "demo smoke (scripts/demo.sh --smoke)" scripts/demo.sh --smoke --no-build
   # x402 pay-per-call against the reference implementation (issue #11): a local chain, the reference
   # facilitator and @x402/fetch paying through the native edge; installs its pinned npm packages.

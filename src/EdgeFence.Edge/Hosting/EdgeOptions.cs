@@ -37,6 +37,12 @@ public sealed class EdgeOptions
     /// <summary>Seconds an origin may stay silent before the edge answers 504.</summary>
     public int OriginTimeoutSeconds { get; set; } = 100;
 
+    /// <summary>
+    /// The engine that forwards plain HTTP/1.x requests to <c>http:</c> origins: <c>pipelines</c> (the edge's own,
+    /// <c>Proxy/Upstream</c>) or <c>yarp</c>. Upgrades, HTTP/2 clients and TLS origins always go through YARP.
+    /// </summary>
+    public string Upstream { get; set; } = "pipelines";
+
     /// <summary>Largest snapshot the admin listener accepts, in MiB.</summary>
     public int MaxSnapshotMiB { get; set; } = 512;
 

@@ -110,6 +110,11 @@ internal static partial class EdgeOptionsValidator
             throw new EdgeConfigurationException("EdgeFence:OriginTimeoutSeconds", "must be between 1 and 3600");
         }
 
+        if (options.Upstream is not ("pipelines" or "yarp"))
+        {
+            throw new EdgeConfigurationException("EdgeFence:Upstream", "must be 'pipelines' or 'yarp'");
+        }
+
         if (options.MaxSnapshotMiB is < 1 or > 4096)
         {
             throw new EdgeConfigurationException("EdgeFence:MaxSnapshotMiB", "must be between 1 and 4096");

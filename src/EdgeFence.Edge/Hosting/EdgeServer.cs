@@ -7,6 +7,7 @@ using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Payments;
 using EdgeFence.Edge.Payments.X402;
 using EdgeFence.Edge.Proxy;
+using EdgeFence.Edge.Proxy.Upstream;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
 using EdgeFence.Edge.Sync;
@@ -105,6 +106,11 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton(_ => OriginClient.Create());
         services.AddSingleton(new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.OriginTimeoutSeconds) });
         services.AddSingleton(sp => new X402Gate(new FacilitatorClient(), new PaymentReplayGuard(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DecisionReporter>(), sp.GetRequiredService<ILogger<X402Gate>>()));
+        if (options.Upstream == "pipelines")
+        {
+            services.AddSingleton(sp => new UpstreamForwarder(TimeSpan.FromSeconds(options.OriginTimeoutSeconds), sp.GetRequiredService<ILogger<UpstreamForwarder>>()));
+        }
+
         services.AddSingleton(sp => new EdgeRequestHandler(
             sp.GetRequiredService<SnapshotManager>(),
             sp.GetRequiredService<DecisionEngine>(),
@@ -112,6 +118,7 @@ public sealed class EdgeServer : IAsyncDisposable
             sp.GetRequiredService<IHttpForwarder>(),
             sp.GetRequiredService<HttpMessageInvoker>(),
             sp.GetRequiredService<ForwarderRequestConfig>(),
+            sp.GetService<UpstreamForwarder>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<DecisionReporter>(),
             sp.GetRequiredService<X402Gate>(),

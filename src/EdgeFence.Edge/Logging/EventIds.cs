@@ -21,6 +21,7 @@ internal static class EventIds
     public const int Decision = 200;
     public const int ClientError = 201;
     public const int OriginError = 202;
+    public const int UpstreamRetried = 203;
 
     public const int CheckpointTaken = 300;
     public const int CheckpointFailed = 301;

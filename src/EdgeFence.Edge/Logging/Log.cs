@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.OriginError, LogLevel.Warning, "{RequestId} origin of site {Site} failed: {Error}")]
     public static partial void OriginError(ILogger logger, string requestId, string site, string error, Exception? exception);
 
+    [LoggerMessage(EventIds.UpstreamRetried, LogLevel.Debug, "Pooled connection to {Origin} failed before any response byte ({Detail}); the request is resent once on a new connection")]
+    public static partial void UpstreamRetried(ILogger logger, string origin, string detail);
+
     [LoggerMessage(EventIds.CheckpointTaken, LogLevel.Debug, "Counters checkpointed")]
     public static partial void CheckpointTaken(ILogger logger);
 

@@ -5,6 +5,7 @@ using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Payments.X402;
+using EdgeFence.Edge.Proxy.Upstream;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
 using Microsoft.AspNetCore.Http;
@@ -26,13 +27,14 @@ internal sealed class EdgeRequestHandler
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _originClient;
     private readonly ForwarderRequestConfig _requestConfig;
+    private readonly UpstreamForwarder? _upstream;
     private readonly TimeProvider _time;
     private readonly DecisionReporter _reporter;
     private readonly ILogger _logger;
     private readonly X402Gate _x402;
     private readonly PaidForward _forwardPaid;
 
-    public EdgeRequestHandler(SnapshotManager snapshots, DecisionEngine engine, AuthorizeHandler authorize, IHttpForwarder forwarder, HttpMessageInvoker originClient, ForwarderRequestConfig requestConfig, TimeProvider time, DecisionReporter reporter, X402Gate x402, ILogger<EdgeRequestHandler> logger)
+    public EdgeRequestHandler(SnapshotManager snapshots, DecisionEngine engine, AuthorizeHandler authorize, IHttpForwarder forwarder, HttpMessageInvoker originClient, ForwarderRequestConfig requestConfig, UpstreamForwarder? upstream, TimeProvider time, DecisionReporter reporter, X402Gate x402, ILogger<EdgeRequestHandler> logger)
     {
         _x402 = x402;
         _forwardPaid = ForwardAsync;
@@ -43,6 +45,7 @@ internal sealed class EdgeRequestHandler
         _forwarder = forwarder;
         _originClient = originClient;
         _requestConfig = requestConfig;
+        _upstream = upstream;
         _time = time;
         _logger = logger;
     }
@@ -161,10 +164,14 @@ internal sealed class EdgeRequestHandler
 
     private async Task ForwardAsync(HttpContext context, SiteRuntime site, Decision decision, string sitePath, string requestId, long snapshotVersion, long start)
     {
-        var transformer = new ForwardedRequest(site, decision, new PathString(ForwardedPath(decision, sitePath)), requestId, _time.GetUtcNow().ToUnixTimeSeconds());
+        var transform = new ForwardTransform(context, site, decision, new PathString(ForwardedPath(decision, sitePath)), requestId, _time.GetUtcNow().ToUnixTimeSeconds());
         _reporter.Metrics.EdgeTime(start);
         var sent = Stopwatch.GetTimestamp();
-        var error = await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, transformer).ConfigureAwait(false);
+
+        // The engine: the edge's own for plain HTTP/1.x to http: origins (EdgeFence:Upstream=pipelines), YARP for the rest.
+        var error = _upstream is not null && UpstreamForwarder.CanForward(context) && _upstream.PoolFor(site.OriginPrefix) is { } pool
+            ? await _upstream.SendAsync(context, pool, transform).ConfigureAwait(false)
+            : await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, new ForwardedRequest(transform)).ConfigureAwait(false);
         var originTime = Stopwatch.GetElapsedTime(sent);
         if (error == ForwarderError.None)
         {

@@ -1,58 +1,36 @@
-using EdgeFence.Core.Security;
-using EdgeFence.Edge.Enforcement;
-using EdgeFence.Edge.Snapshots;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace EdgeFence.Edge.Proxy;
 
 /// <summary>
-/// The transform for one forwarded request: YARP copies the request (headers, body stream, upgrades);
-/// this then strips the client's credentials and any spoofed <c>X-EdgeFence-*</c>, points the request at
-/// the origin's private path, injects the site's private headers and query, and signs it. On the way
-/// back it adds the RateLimit headers.
+/// The YARP engine's transform for one forwarded request: YARP copies the request (headers, body stream,
+/// upgrades); this applies the <see cref="ForwardTransform"/> (the same description the pipelines engine
+/// applies): the client's headers it strips are removed before YARP copies them, the target is the
+/// transform's, its headers are added. On the way back it adds the RateLimit headers and the request id.
 /// </summary>
 internal sealed class ForwardedRequest : HttpTransformer
 {
-    private readonly SiteRuntime _site;
-    private readonly Decision _decision;
-    private readonly PathString _path;
-    private readonly string _requestId;
-    private readonly long _timestamp;
+    private readonly ForwardTransform _transform;
 
-    public ForwardedRequest(SiteRuntime site, in Decision decision, PathString path, string requestId, long timestamp)
-    {
-        _site = site;
-        _decision = decision;
-        _path = path;
-        _requestId = requestId;
-        _timestamp = timestamp;
-    }
+    public ForwardedRequest(ForwardTransform transform) => _transform = transform;
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
+        // :: Step 1: strip before YARP copies (the transform decided what from the headers as received).
         var incoming = httpContext.Request.Headers;
-
-        // Credentials the edge consumed stay at the edge. On passthrough paths the origin may run its own auth: leave them.
-        if (_decision.Outcome == DecisionOutcome.Allowed)
-        {
-            incoming.Authorization = default;
-            incoming.Remove(Credentials.ApiKeyHeader);
-        }
-
-        // Only the edge may speak as the edge: drop every incoming X-EdgeFence-* header before copying.
-        List<string>? spoofed = null;
+        List<string>? stripped = null;
         foreach (var header in incoming)
         {
-            if (header.Key.StartsWith("X-EdgeFence-", StringComparison.OrdinalIgnoreCase))
+            if (_transform.IsStripped(header.Key))
             {
-                (spoofed ??= []).Add(header.Key);
+                (stripped ??= []).Add(header.Key);
             }
         }
 
-        if (spoofed is not null)
+        if (stripped is not null)
         {
-            foreach (var name in spoofed)
+            foreach (var name in stripped)
             {
                 incoming.Remove(name);
             }
@@ -60,15 +38,9 @@ internal sealed class ForwardedRequest : HttpTransformer
 
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
 
-        var query = httpContext.Request.QueryString;
-        if (_site.Site.StaticQuery.Count > 0)
-        {
-            query = QueryInjection.Apply(query, _site);
-        }
-
-        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, _path, query);
-
-        foreach (var (name, value) in _site.Site.StaticHeaders)
+        // :: Step 2: the target and the edge's headers (a static header may be a content header, such as Content-Language).
+        proxyRequest.RequestUri = _transform.DestinationUri;
+        foreach (var (name, value) in _transform.AddedHeaders)
         {
             proxyRequest.Headers.Remove(name);
             if (!proxyRequest.Headers.TryAddWithoutValidation(name, value))
@@ -77,63 +49,12 @@ internal sealed class ForwardedRequest : HttpTransformer
                 proxyRequest.Content?.Headers.TryAddWithoutValidation(name, value);
             }
         }
-
-        var token = _decision.Token;
-        var tokenId = token?.Id ?? "";
-        var customer = _decision.Customer ?? "";
-        var planId = token?.Plan.Plan.Id ?? "";
-        var headers = proxyRequest.Headers;
-        headers.TryAddWithoutValidation(RequestSigner.RequestIdHeader, _requestId);
-        // The customer is the token's, or on an x402-paid call the payer (x402:<address>).
-        if (_decision.Customer is not null)
-        {
-            headers.TryAddWithoutValidation(RequestSigner.CustomerHeader, customer);
-        }
-
-        if (token is not null)
-        {
-            headers.TryAddWithoutValidation(RequestSigner.PlanHeader, planId);
-            headers.TryAddWithoutValidation(RequestSigner.TokenIdHeader, tokenId);
-        }
-
-        var charged = "";
-        if (_decision.ChargedMicros > 0 && _decision.ChargedCurrency is { } currency)
-        {
-            charged = RequestSigner.ChargedValue(_decision.ChargedMicros, currency);
-            headers.TryAddWithoutValidation(RequestSigner.ChargedHeader, charged);
-        }
-
-        var signature = RequestSigner.CreateHeaderValue(_site.Site.HmacSecret, _timestamp, proxyRequest.Method.Method, proxyRequest.RequestUri.PathAndQuery, tokenId, customer, planId, _requestId, charged);
-        headers.TryAddWithoutValidation(RequestSigner.SignatureHeader, signature);
-
-        AddForwardedFor(httpContext, headers);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
-        var headers = httpContext.Response.Headers;
-        RateLimitHeaders.Apply(headers, _decision);
-        headers[RequestSigner.RequestIdHeader] = _requestId;
+        _transform.ApplyResponse(httpContext.Response.Headers);
         return result;
-    }
-
-    private static void AddForwardedFor(HttpContext context, System.Net.Http.Headers.HttpRequestHeaders headers)
-    {
-        var remote = context.Connection.RemoteIpAddress?.ToString();
-        if (remote is not null)
-        {
-            var existing = context.Request.Headers["X-Forwarded-For"];
-            headers.Remove("X-Forwarded-For");
-            headers.TryAddWithoutValidation("X-Forwarded-For", existing.Count == 0 ? remote : existing.ToString() + ", " + remote);
-        }
-
-        headers.Remove("X-Forwarded-Proto");
-        headers.TryAddWithoutValidation("X-Forwarded-Proto", context.Request.Scheme);
-        if (context.Request.Headers.Host.Count == 1)
-        {
-            headers.Remove("X-Forwarded-Host");
-            headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Headers.Host[0]);
-        }
     }
 }

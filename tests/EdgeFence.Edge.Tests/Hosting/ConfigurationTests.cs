@@ -17,6 +17,7 @@ public sealed class ConfigurationTests
     [InlineData("--EdgeFence:EdgeCount=0", "EdgeFence:EdgeCount")]
     [InlineData("--EdgeFence:SyncIntervalMs=1", "EdgeFence:SyncIntervalMs")]
     [InlineData("--EdgeFence:LogFormat=xml", "EdgeFence:LogFormat")]
+    [InlineData("--EdgeFence:Upstream=httpclient", "EdgeFence:Upstream")]
     public async Task Bad_configuration_stops_start_with_an_error_naming_the_key(string arg, string key)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "edgefence-tests", Guid.NewGuid().ToString("N"));

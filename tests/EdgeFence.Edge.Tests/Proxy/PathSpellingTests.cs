@@ -3,8 +3,13 @@ using EdgeFence.Edge.Tests.Infrastructure;
 namespace EdgeFence.Edge.Tests.Proxy;
 
 /// <summary>A paid resource must be unreachable without a valid token by any spelling of its path.</summary>
-public sealed class PathSpellingTests
+public abstract class PathSpellingTests
 {
+    /// <summary>The forwarding engine under test (<c>EdgeFence:Upstream</c>): every test runs against both.</summary>
+    protected abstract string Upstream { get; }
+
+    private Task<TestEnvironment> StartAsync(params string[] extraArgs) => TestEnvironment.StartAsync([$"--EdgeFence:Upstream={Upstream}", .. extraArgs]);
+
     [Theory]
     [InlineData("/api%2Fv1/items")]
     [InlineData("/api%2fv1/items")]
@@ -21,7 +26,7 @@ public sealed class PathSpellingTests
     [InlineData("/api;/v1/items")]
     public async Task Ambiguous_spelling_of_a_path_gets_400_and_never_reaches_the_origin(string target)
     {
-        await using var env = await TestEnvironment.StartAsync();
+        await using var env = await StartAsync();
         var (status, response) = await RawHttp.SendAsync(env.Edge.PublicUrl, $"GET {target} HTTP/1.1\r\nHost: {TestSnapshot.SiteHost}\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(400, status);
@@ -41,7 +46,7 @@ public sealed class PathSpellingTests
     [InlineData("/V1/CHAT/COMPLETIONS/")]
     public async Task Other_spellings_of_a_paid_path_are_enforced_as_the_paid_path(string target)
     {
-        await using var env = await TestEnvironment.StartAsync();
+        await using var env = await StartAsync();
         var method = target.Contains("CHAT", StringComparison.Ordinal) ? "POST" : "GET";
         var (status, response) = await RawHttp.SendAsync(env.Edge.PublicUrl, $"{method} {target} HTTP/1.1\r\nHost: {TestSnapshot.SiteHost}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
@@ -53,7 +58,7 @@ public sealed class PathSpellingTests
     [Fact]
     public async Task Absolute_form_target_is_enforced_like_origin_form()
     {
-        await using var env = await TestEnvironment.StartAsync();
+        await using var env = await StartAsync();
         var (status, _) = await RawHttp.SendAsync(env.Edge.PublicUrl, $"GET http://{TestSnapshot.SiteHost}/api/v1/items HTTP/1.1\r\nHost: {TestSnapshot.SiteHost}\r\nConnection: close\r\n\r\n");
 
         Assert.Equal(401, status);
@@ -63,7 +68,7 @@ public sealed class PathSpellingTests
     [Fact]
     public async Task Content_length_with_transfer_encoding_gets_400()
     {
-        await using var env = await TestEnvironment.StartAsync();
+        await using var env = await StartAsync();
         var head = $"POST /api/v1/items HTTP/1.1\r\nHost: {TestSnapshot.SiteHost}\r\nAuthorization: Bearer {TestSnapshot.Unlimited}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
         var (status, _) = await RawHttp.SendAsync(env.Edge.PublicUrl, head, "5\r\nhello\r\n0\r\n\r\n"u8.ToArray());
 
@@ -74,7 +79,7 @@ public sealed class PathSpellingTests
     [Fact]
     public async Task Oversized_headers_are_refused_and_the_edge_keeps_serving()
     {
-        await using var env = await TestEnvironment.StartAsync();
+        await using var env = await StartAsync();
         var huge = new string('x', 40 * 1024);
         var (status, _) = await RawHttp.SendAsync(env.Edge.PublicUrl, $"GET /api/v1/items HTTP/1.1\r\nHost: {TestSnapshot.SiteHost}\r\nX-Big: {huge}\r\nConnection: close\r\n\r\n");
 

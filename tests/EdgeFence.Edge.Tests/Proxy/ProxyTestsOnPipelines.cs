@@ -1,0 +1,7 @@
+namespace EdgeFence.Edge.Tests.Proxy;
+
+/// <summary>The proxy-mode suite against the pipelines engine.</summary>
+public sealed class ProxyTestsOnPipelines : ProxyTests
+{
+    protected override string Upstream => "pipelines";
+}
