@@ -68,7 +68,7 @@ public sealed class SharedBalanceTests
         await using var origin = await TestOrigin.StartAsync();
         const int Calls = 20;
         const long Bound = 4 * PrepaidSnapshot.Price; // MaxBalanceOverspendMicros: two calls' worth per edge
-        var edges = await SharedQuotaTests.StartEdgesAsync(PrepaidSnapshot.Create(origin.Url, quota: null), redis.ConnectionString, 2, $"--EdgeFence:MaxBalanceOverspendMicros={Bound}");
+        var edges = await SharedQuotaTests.StartEdgesAsync(PrepaidSnapshot.Create(origin.Url, quota: 1_000_000), redis.ConnectionString, 2, $"--EdgeFence:MaxBalanceOverspendMicros={Bound}");
         try
         {
             foreach (var edge in edges)
@@ -94,6 +94,8 @@ public sealed class SharedBalanceTests
             }
 
             // While Redis answers the balance is spent exactly; with Redis gone each edge may go its share further.
+            // (The plan's quota keeps the edges talking to Redis, so they notice it is gone: with a balance
+            // already known to be empty and nothing else to push they would just keep refusing, which spends nothing.)
             Assert.Equal(Calls, await DrainAsync());
             await redis.StopAsync();
             var extra = 0;
