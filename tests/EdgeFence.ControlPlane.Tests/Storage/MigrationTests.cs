@@ -14,7 +14,7 @@ public sealed class MigrationTests
 
         await controlPlane.RestartAsync();
 
-        Assert.Equal(1, DatabaseFile.Count(controlPlane.DatabasePath, "schema_migrations"));
+        Assert.Equal(EdgeFence.ControlPlane.Storage.Migrations.All.Count, DatabaseFile.Count(controlPlane.DatabasePath, "schema_migrations"));
         Assert.Single((await controlPlane.GetAsync("/v1/sites")).Json.GetProperty("items").EnumerateArray());
         Assert.Equal(version, await controlPlane.SnapshotVersionAsync());
     }
