@@ -54,6 +54,8 @@ if step "native AOT publish" scripts/publish-aot.sh; then
   # A short accuracy run: 3 native edges, one hard quota, saturating load. The quota is lowered
   # from 20000 so it runs out early in the 5 s (admissions go through the origin, ~5000/s here).
   step "quota accuracy under load (loadtests/accuracy.sh)" loadtests/accuracy.sh --duration 5 --quota 5000 --no-build
+  # The same with one prepaid balance instead of one hard quota: no over-spend while Redis answers, nothing lost.
+  step "balance accuracy under load (loadtests/accuracy.sh --balance)" loadtests/accuracy.sh --balance --duration 5 --quota 5000 --no-build
   # The side-by-side harness of issue #5, 1 round of 1 s per scenario: proves it runs and that every
   # scenario answers as expected (it publishes the YARP baseline first). No timing is asserted.
   step "side-by-side load harness (loadtests/run.sh --smoke)" loadtests/run.sh --smoke --no-build

@@ -1,7 +1,11 @@
+using EdgeFence.Core.Serialization;
 using EdgeFence.Edge.Enforcement;
+using EdgeFence.Edge.Payments;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
 using EdgeFence.Edge.Tests.Infrastructure;
+using EdgeFence.Edge.Tests.Payments;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeFence.Edge.Tests.Enforcement;
 
@@ -16,8 +20,12 @@ public sealed class DecisionAllocationTests : IDisposable
     public DecisionAllocationTests()
     {
         _store = new CounterStore(_dir, 1000);
-        _state = EdgeStateBuilder.Build(TestSnapshot.Create("http://127.0.0.1:1"));
-        _engine = new DecisionEngine(_store, TimeProvider.System);
+        _state = EdgeStateBuilder.Build(PrepaidSnapshot.Create("http://127.0.0.1:1", quota: 10_000_000));
+
+        // A balance large enough for every call below: a prepaid allow debits it, it never runs out here.
+        var wallets = new WalletManager(null, _dir, NullLogger.Instance);
+        wallets.TryApply(SnapshotSerializer.Serialize(PrepaidSnapshot.Book(1, 1_000_000_000)), null, persist: false);
+        _engine = new DecisionEngine(_store, TimeProvider.System, wallets: wallets);
     }
 
     [Theory]
@@ -25,6 +33,7 @@ public sealed class DecisionAllocationTests : IDisposable
     [InlineData(TestSnapshot.Revoked, DecisionOutcome.Denied)]
     [InlineData("tok-unknown", DecisionOutcome.Denied)]
     [InlineData(TestSnapshot.Rate, DecisionOutcome.Denied)]
+    [InlineData(PrepaidSnapshot.Token, DecisionOutcome.Allowed)]
     internal void Decision_allocates_nothing(string token, DecisionOutcome expected)
     {
         Assert.True(_state.TryGetSiteByHost("api.test", out var site));
