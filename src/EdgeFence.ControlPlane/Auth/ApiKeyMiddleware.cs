@@ -9,7 +9,8 @@ namespace EdgeFence.ControlPlane.Auth;
 /// <summary>
 /// Every <c>/v1</c> request needs <c>Authorization: Bearer &lt;ControlPlane:AdminKey&gt;</c>; only
 /// <c>GET /v1/snapshot</c> also takes the edge key. Checked before the body is read, so an unauthenticated
-/// client cannot make the service parse anything.
+/// client cannot make the service parse anything. Stripe's webhooks (<c>POST /v1/stripe/webhooks/…</c>) carry no
+/// key: their <c>Stripe-Signature</c> is checked instead, before the event is parsed (Billing).
 /// </summary>
 internal sealed class ApiKeyMiddleware
 {
@@ -31,7 +32,8 @@ internal sealed class ApiKeyMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1"))
+        if (!context.Request.Path.StartsWithSegments("/v1")
+            || (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/v1/stripe/webhooks")))
         {
             return _next(context);
         }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EdgeFence.ControlPlane.Auth;
+using EdgeFence.ControlPlane.Billing;
 using EdgeFence.ControlPlane.Changes;
 using EdgeFence.ControlPlane.Edges;
 using EdgeFence.ControlPlane.Logging;
@@ -46,10 +47,12 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConnectionMultiplexer? _redis;
     private readonly ControlPlaneMetrics _metrics;
+    private readonly StripeGateway _stripe;
     private int _stopped;
 
-    private ControlPlaneServer(WebApplication app, EdgePusher pusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, string databasePath, string publicKeyPath, ILogger logger)
+    private ControlPlaneServer(WebApplication app, EdgePusher pusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, StripeGateway stripe, string databasePath, string publicKeyPath, ILogger logger)
     {
+        _stripe = stripe;
         _metrics = metrics;
         _app = app;
         _pusher = pusher;
@@ -124,6 +127,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         var pusher = new EdgePusher(edges, TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"), metrics);
         metrics.Observe(() => pusher.Latest?.Version ?? 0, pusher.EdgesBehind);
         ConnectionMultiplexer? redis = null;
+        StripeGateway? stripe = null;
         try
         {
             Database database;
@@ -158,6 +162,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new UsageEndpoints(database, redis, time).Map(app);
             new StatsEndpoints(database, redis, time).Map(app);
             new SnapshotEndpoints(pusher).Map(app);
+            stripe = BillingModule.Map(app, builder.Configuration, options.SigningKey, database, changes, time, loggers);
             app.MapGet(OpenApiDocument.Path, context =>
             {
                 context.Response.ContentType = "application/json";
@@ -187,12 +192,13 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Urls", ex.Message);
             }
 
-            var server = new ControlPlaneServer(app, pusher, signingKey, redis, metrics, database.Path, publicKeyPath, logger);
+            var server = new ControlPlaneServer(app, pusher, signingKey, redis, metrics, stripe, database.Path, publicKeyPath, logger);
             Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
             return server;
         }
         catch
         {
+            stripe?.Dispose();
             if (redis is not null)
             {
                 await redis.DisposeAsync().ConfigureAwait(false);
@@ -264,5 +270,6 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
         _signingKey.Dispose();
         _metrics.Dispose();
+        _stripe.Dispose();
     }
 }

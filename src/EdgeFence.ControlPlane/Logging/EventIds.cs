@@ -20,4 +20,11 @@ internal static class EventIds
     public const int PushFailed = 301;
     public const int PushRetrying = 302;
     public const int EdgeAhead = 303;
+
+    public const int StripeConnected = 600;
+    public const int StripeCheckoutCreated = 601;
+    public const int StripeWebhookRefused = 602;
+    public const int StripeEventProcessed = 603;
+    public const int StripeClaimed = 604;
+    public const int StripeSecretUnreadable = 605;
 }

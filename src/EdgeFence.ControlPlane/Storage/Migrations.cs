@@ -109,7 +109,81 @@ internal static class Migrations
             );
             """),
 
-        // Numbered 4: 2 and 3 (wallets, Stripe) were written at the same time; the migrator runs whatever is above the stored version, in order.
+        // Number 3: the lead's wallets take 2. A database may hold 1 and 3 without 2 until the merge; the migrator
+        // applies whatever is above the recorded maximum, so keep the numbers as they are once released.
+        new(3, "stripe accounts, prices, checkouts, subscriptions, webhook events", """
+            -- One Stripe account per site. Both secrets are AES-GCM ciphertexts (Billing/StripeSecretBox); the key
+            -- lives in its own file beside the signing key, so a copy of the database alone reveals neither.
+            CREATE TABLE stripe_accounts (
+                site_id TEXT PRIMARY KEY REFERENCES sites(id) ON DELETE CASCADE,
+                secret_key_box BLOB NOT NULL,
+                webhook_secret_box BLOB NOT NULL,
+                key_last4 TEXT NOT NULL,
+                live INTEGER NOT NULL,
+                connected_at_unix INTEGER NOT NULL
+            );
+
+            -- A plan's Stripe Product, and one Price per plan revision: a revision is never an edited Price.
+            CREATE TABLE stripe_products (
+                plan_id TEXT PRIMARY KEY REFERENCES plans(id) ON DELETE CASCADE,
+                product_id TEXT NOT NULL
+            );
+            CREATE TABLE stripe_prices (
+                price_id TEXT PRIMARY KEY,
+                plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+                plan_revision INTEGER NOT NULL,
+                created_at_unix INTEGER NOT NULL,
+                UNIQUE (plan_id, plan_revision)
+            );
+
+            -- A checkout we asked Stripe for. The claim secret is kept as SHA-256 only; the token does not exist
+            -- until the claim, so it is never stored in clear anywhere.
+            CREATE TABLE stripe_checkouts (
+                id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                plan_id TEXT NOT NULL,
+                plan_revision INTEGER NOT NULL,
+                customer_ref TEXT,
+                customer_email TEXT NOT NULL,
+                session_id TEXT NOT NULL UNIQUE,
+                claim_hash BLOB NOT NULL UNIQUE,
+                claim_expires_at_unix INTEGER NOT NULL,
+                claimed_at_unix INTEGER,
+                created_at_unix INTEGER NOT NULL
+            );
+
+            -- The provisioned subscription: one token per subscription and per checkout (the unique constraints
+            -- make provisioning idempotent whichever path, webhook or claim, gets there first).
+            CREATE TABLE stripe_subscriptions (
+                subscription_id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                checkout_id TEXT NOT NULL UNIQUE REFERENCES stripe_checkouts(id) ON DELETE CASCADE,
+                token_id TEXT NOT NULL UNIQUE REFERENCES tokens(id) ON DELETE CASCADE,
+                stripe_customer_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                price_id TEXT NOT NULL,
+                cancel_at_period_end INTEGER NOT NULL,
+                current_period_end_unix INTEGER NOT NULL,
+                state_at_unix INTEGER NOT NULL,
+                payment_state TEXT NOT NULL CHECK (payment_state IN ('none', 'paid', 'failed')),
+                payment_state_at_unix INTEGER NOT NULL,
+                payment_failed_at_unix INTEGER,
+                paid_through_unix INTEGER
+            );
+
+            -- Every webhook event processed, committed with what it changed: a retry or a replay finds its id here.
+            CREATE TABLE stripe_events (
+                event_id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                created_unix INTEGER NOT NULL,
+                outcome TEXT NOT NULL,
+                processed_at_unix INTEGER NOT NULL
+            );
+            CREATE INDEX stripe_events_by_age ON stripe_events(processed_at_unix);
+            """),
+
+        // Number 4: wallets take 2, Stripe 3 (see above).
         new(4, "prices: per-call price, currency and payment on resources; billing and own prices on plan revisions; top-up URL and x402 terms on sites", """
             -- Defaults read existing rows as they were: free, paid by token, subscription, no top-up link, no x402.
             ALTER TABLE resources ADD COLUMN price_micros INTEGER NOT NULL DEFAULT 0;

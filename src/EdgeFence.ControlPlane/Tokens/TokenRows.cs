@@ -9,15 +9,26 @@ internal static class TokenRows
 {
     private const string Select = "SELECT id, site_id, plan_id, plan_revision, customer, revoked_at_unix, created_at_unix, expires_at_unix FROM tokens";
 
-    public static void Insert(Change change, string id, string siteId, string planId, long planRevision, string customer, long expiresAtUnix, byte[] hash)
+    /// <summary><paramref name="hash"/> null: an entitlement with no token string yet (a Stripe subscription before its claim).</summary>
+    public static void Insert(Change change, string id, string siteId, string planId, long planRevision, string customer, long expiresAtUnix, byte[]? hash)
     {
         change.Command("""
             INSERT INTO tokens (id, site_id, plan_id, plan_revision, customer, expires_at_unix, revoked_at_unix, created_at_unix)
             VALUES ($id, $site, $plan, $revision, $customer, $expires, NULL, $now)
             """).With("$id", id).With("$site", siteId).With("$plan", planId).With("$revision", planRevision)
             .With("$customer", customer).With("$expires", expiresAtUnix).With("$now", change.NowUnix).Execute();
-        AddHash(change, id, hash);
+        if (hash is not null)
+        {
+            AddHash(change, id, hash);
+        }
     }
+
+    /// <summary>Moves one live token to a plan revision (a subscription's plan change); false if it was revoked or already there.</summary>
+    public static bool MoveToPlan(Change change, string id, string planId, long planRevision) =>
+        change.Command("""
+            UPDATE tokens SET plan_id = $plan, plan_revision = $revision
+            WHERE id = $id AND revoked_at_unix IS NULL AND NOT (plan_id = $plan AND plan_revision = $revision)
+            """).With("$id", id).With("$plan", planId).With("$revision", planRevision).Execute() > 0;
 
     public static void AddHash(Change change, string tokenId, byte[] hash)
     {

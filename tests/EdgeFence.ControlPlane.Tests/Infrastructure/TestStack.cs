@@ -38,13 +38,13 @@ public sealed class TestStack : IAsyncDisposable
 
     /// <summary>
     /// <paramref name="redis"/>: a connection string both the control plane and the edge (node <c>edge-a</c>) use;
-    /// <paramref name="edgeArgs"/>: more edge settings.
+    /// <paramref name="edgeArgs"/>: more edge settings; <paramref name="controlPlaneArgs"/>: more control plane settings.
     /// </summary>
-    public static async Task<TestStack> StartAsync(bool edgePulls = true, string? redis = null, string[]? edgeArgs = null)
+    public static async Task<TestStack> StartAsync(bool edgePulls = true, string? redis = null, string[]? edgeArgs = null, string[]? controlPlaneArgs = null)
     {
         var origin = await TestOrigin.StartAsync();
         var port = FreePort.Next();
-        var controlPlane = await ControlPlaneHost.StartAsync([$"http://127.0.0.1:{port}"], redis is null ? [] : [$"--ControlPlane:Redis={redis}"]);
+        var controlPlane = await ControlPlaneHost.StartAsync([$"http://127.0.0.1:{port}"], [.. redis is null ? Array.Empty<string>() : [$"--ControlPlane:Redis={redis}"], .. controlPlaneArgs ?? []]);
         var stack = new TestStack(origin, controlPlane, null!, port);
         var edge = await EdgeHost.StartAsync(null, [.. stack.EdgeArgs(edgePulls), .. redis is null ? Array.Empty<string>() : [$"--EdgeFence:Redis={redis}", "--EdgeFence:NodeId=edge-a"], .. edgeArgs ?? []]);
         return new TestStack(origin, controlPlane, edge, port);

@@ -60,4 +60,85 @@ public sealed class SharedBalanceTests
             await edge.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task With_redis_down_the_edges_overspend_at_most_the_configured_bound_and_lose_no_debit()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        const int Calls = 20;
+        const long Bound = 4 * PrepaidSnapshot.Price; // MaxBalanceOverspendMicros: two calls' worth per edge
+        var edges = await SharedQuotaTests.StartEdgesAsync(PrepaidSnapshot.Create(origin.Url, quota: 1_000_000), redis.ConnectionString, 2, $"--EdgeFence:MaxBalanceOverspendMicros={Bound}");
+        try
+        {
+            foreach (var edge in edges)
+            {
+                await PrepaidSnapshot.PushAsync(edge, PrepaidSnapshot.Book(1, Calls * PrepaidSnapshot.Price));
+            }
+
+            async Task<int> DrainAsync()
+            {
+                var admitted = 0;
+                foreach (var edge in edges)
+                {
+                    for (var refused = 0; refused < 5;)
+                    {
+                        using var response = await edge.GetAsync("/api/v1/items", PrepaidSnapshot.Token);
+                        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.PaymentRequired, $"unexpected {response.StatusCode}");
+                        admitted += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
+                        refused += response.StatusCode == HttpStatusCode.OK ? 0 : 1;
+                    }
+                }
+
+                return admitted;
+            }
+
+            // While Redis answers the balance is spent exactly; with Redis gone each edge may go its share further.
+            Assert.Equal(Calls, await DrainAsync());
+            await redis.StopAsync();
+            var extra = 0;
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!edges.All(e => e.Admin.GetStringAsync("/readyz").Result.Contains("\"redis\":\"down\"", StringComparison.Ordinal)))
+            {
+                extra += await DrainAsync();
+                Assert.True(DateTime.UtcNow < deadline, "the edges did not notice Redis down within 20 s");
+            }
+
+            extra += await DrainAsync();
+            Assert.InRange(extra * PrepaidSnapshot.Price, 0, Bound);
+
+            // Redis back, empty: every debit, the outage's included, reaches the ledger.
+            await redis.RestartAsync();
+            foreach (var edge in edges)
+            {
+                deadline = DateTime.UtcNow.AddSeconds(20);
+                while (!(await edge.Admin.GetStringAsync("/readyz")).Contains("\"redis\":\"up\"", StringComparison.Ordinal))
+                {
+                    // A call makes the edge try Redis again (and marks the balance for the next push).
+                    using var probe = await edge.GetAsync("/api/v1/items", PrepaidSnapshot.Token);
+                    extra += probe.StatusCode == HttpStatusCode.OK ? 1 : 0;
+                    Assert.True(DateTime.UtcNow < deadline, "the edge did not see Redis again within 20 s");
+                    await Task.Delay(100);
+                }
+            }
+
+            await Task.Delay(1000);
+            foreach (var edge in edges)
+            {
+                await edge.StopAsync();
+            }
+
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+            var fields = await connection.GetDatabase().HashGetAllAsync(WalletKey.RedisKey("demo", PrepaidSnapshot.Customer, "USD"));
+            Assert.Equal((Calls + extra) * PrepaidSnapshot.Price, fields.Where(f => f.Name.ToString().StartsWith("u:", StringComparison.Ordinal)).Sum(f => (long)f.Value));
+            Assert.Equal(Calls + extra, origin.Requests.Count);
+        }
+        finally
+        {
+            foreach (var edge in edges)
+            {
+                await edge.DisposeAsync();
+            }
+        }
+    }
 }

@@ -1,0 +1,58 @@
+using EdgeFence.ControlPlane.Changes;
+using EdgeFence.ControlPlane.Hosting;
+using EdgeFence.ControlPlane.Storage;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeFence.ControlPlane.Billing;
+
+/// <summary>Selling subscriptions through Stripe: its configuration, its key file, its endpoints. The server maps it with one call.</summary>
+internal static class BillingModule
+{
+    /// <summary>Maps the billing endpoints; the returned gateway owns the HTTP client and is disposed with the server.</summary>
+    public static StripeGateway Map(IEndpointRouteBuilder app, IConfiguration configuration, string signingKeyPath, Database database, ChangeRunner changes, TimeProvider time, ILoggerFactory loggers)
+    {
+        var options = Load(configuration);
+        var box = StripeSecretBox.LoadOrCreate(options.SecretsKey ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(signingKeyPath)) ?? ".", "billing-secrets.key"));
+        var logger = loggers.CreateLogger("EdgeFence.ControlPlane.Billing");
+        var stripe = new StripeGateway(options);
+        var prices = new StripePrices(database, stripe, changes);
+        new StripeConnectionEndpoints(database, changes, box, prices, logger).Map(app);
+        new CheckoutEndpoint(database, changes, box, prices, stripe, options, time, logger).Map(app);
+        new StripeWebhookEndpoint(database, changes, box, stripe, time, logger).Map(app);
+        new ClaimEndpoint(database, changes, box, stripe, time, logger).Map(app);
+        return stripe;
+    }
+
+    private static BillingOptions Load(IConfiguration configuration)
+    {
+        var options = new BillingOptions();
+        try
+        {
+            configuration.GetSection(BillingOptions.Section).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ControlPlaneConfigurationException(BillingOptions.Section, ex.Message);
+        }
+
+        if (!Uri.TryCreate(options.ApiBase, UriKind.Absolute, out var apiBase) || apiBase.Scheme is not ("https" or "http"))
+        {
+            throw new ControlPlaneConfigurationException(BillingOptions.Section + ":ApiBase", $"'{options.ApiBase}' is not an http(s) URL");
+        }
+
+        if (options.TimeoutSeconds is < 1 or > 120)
+        {
+            throw new ControlPlaneConfigurationException(BillingOptions.Section + ":TimeoutSeconds", "must be between 1 and 120");
+        }
+
+        // A claim URL travels by browser and email; a long life is a long window for a leaked one.
+        if (options.ClaimTtlHours is < 1 or > 720)
+        {
+            throw new ControlPlaneConfigurationException(BillingOptions.Section + ":ClaimTtlHours", "must be between 1 and 720");
+        }
+
+        return options;
+    }
+}

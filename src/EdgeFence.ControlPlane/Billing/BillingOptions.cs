@@ -1,0 +1,22 @@
+namespace EdgeFence.ControlPlane.Billing;
+
+/// <summary>The <c>ControlPlane:Stripe</c> configuration section.</summary>
+public sealed class BillingOptions
+{
+    public const string Section = "ControlPlane:Stripe";
+
+    /// <summary>Stripe's API base URL. Tests point it at a local Stripe API on loopback.</summary>
+    public string ApiBase { get; set; } = "https://api.stripe.com";
+
+    /// <summary>
+    /// File with the 32-byte key the sites' Stripe secrets are encrypted with; created owner-only on first use.
+    /// Default: <c>billing-secrets.key</c> beside <c>ControlPlane:SigningKey</c>.
+    /// </summary>
+    public string? SecretsKey { get; set; }
+
+    /// <summary>Longest wait for one Stripe call, in seconds: a checkout answers 503 rather than hang.</summary>
+    public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How long a claim URL works after its checkout was created, in hours.</summary>
+    public int ClaimTtlHours { get; set; } = 72;
+}

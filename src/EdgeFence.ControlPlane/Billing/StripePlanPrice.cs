@@ -1,0 +1,10 @@
+namespace EdgeFence.ControlPlane.Billing;
+
+/// <summary>A plan revision and the Stripe Price that sells it.</summary>
+public sealed class StripePlanPrice
+{
+    public required string PlanId { get; init; }
+    public required long PlanRevision { get; init; }
+    public required string ProductId { get; init; }
+    public required string PriceId { get; init; }
+}

@@ -1,0 +1,24 @@
+namespace EdgeFence.ControlPlane.Billing;
+
+/// <summary>What EdgeFence keeps of a Stripe subscription, as fetched from Stripe.</summary>
+internal sealed record SubscriptionState(string SubscriptionId, string CustomerId, string Status, string PriceId, bool CancelAtPeriodEnd, long CurrentPeriodEndUnix)
+{
+    /// <summary>
+    /// Stripe's terminal states: <c>canceled</c> never comes back, <c>incomplete_expired</c> was never paid.
+    /// <c>past_due</c> and <c>unpaid</c> are recorded (suspension, see the README) but keep the token.
+    /// </summary>
+    public bool Ended => Status is "canceled" or "incomplete_expired";
+
+    public static SubscriptionState From(Stripe.Subscription subscription)
+    {
+        // In API 2026-10-28 the period lives on the items, not the subscription; EdgeFence sells one item per subscription.
+        var item = subscription.Items?.Data is { Count: > 0 } items ? items[0] : null;
+        return new SubscriptionState(
+            subscription.Id,
+            subscription.CustomerId ?? "",
+            subscription.Status ?? "",
+            item?.Price?.Id ?? "",
+            subscription.CancelAtPeriodEnd,
+            item is null ? 0 : new DateTimeOffset(DateTime.SpecifyKind(item.CurrentPeriodEnd, DateTimeKind.Utc)).ToUnixTimeSeconds());
+    }
+}

@@ -1,0 +1,444 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeFence.ControlPlane.Tests.Billing.LocalStripe;
+
+/// <summary>
+/// A small Stripe API on loopback for exactly the endpoints EdgeFence calls (products, prices, checkout sessions,
+/// subscriptions), with objects shaped from Stripe's API reference for version 2026-10-28.endive (the one Stripe.net
+/// 53.1.0 pins), Stripe-style form decoding, bearer key check, idempotency keys and error bodies. It plays the
+/// customer's side too (paying, changing plan, cancelling, invoices) and sends the resulting events as webhooks
+/// signed with Stripe's scheme, computed here independently of Stripe.net: <c>t=&lt;unix&gt;,v1=&lt;hex HMAC-SHA256&gt;</c>
+/// keyed with the UTF-8 of the whole <c>whsec_</c> string over <c>t + "." + body</c>.
+/// </summary>
+public sealed class LocalStripeApi : IAsyncDisposable
+{
+    public const string ApiVersion = "2026-10-28.endive";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Path, string Body)> _idempotent = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private long _sequence;
+
+    private LocalStripeApi(WebApplication app, string apiKey)
+    {
+        _app = app;
+        ApiKey = apiKey;
+    }
+
+    /// <summary>The one secret key this account accepts.</summary>
+    public string ApiKey { get; }
+
+    public string WebhookSecret { get; } = "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>Where events are delivered (the control plane's webhook endpoint for the site).</summary>
+    public string? WebhookUrl { get; set; }
+
+    public string Url => _app.Urls.First();
+
+    public ConcurrentQueue<StripeCall> Calls { get; } = new();
+
+    /// <summary>Every webhook body sent, as sent.</summary>
+    public ConcurrentQueue<string> SentEvents { get; } = new();
+
+    public static async Task<LocalStripeApi> StartAsync(string apiKey = "rk_test_51LocalStripeKey0123456789abcd")
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var stripe = new LocalStripeApi(app, apiKey);
+        app.Run(stripe.HandleAsync);
+        await app.StartAsync();
+        return stripe;
+    }
+
+    public JsonObject Object(string id) => _objects[id];
+
+    public IEnumerable<JsonObject> ObjectsOf(string kind) => _objects.Values.Where(o => (string?)o["object"] == kind);
+
+    // ---- The API EdgeFence calls ----
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (request.HasFormContentType)
+        {
+            foreach (var (name, value) in await request.ReadFormAsync())
+            {
+                form[name] = value.ToString();
+            }
+        }
+
+        var auth = request.Headers.Authorization.ToString();
+        var key = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : null;
+        var idempotencyKey = request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
+        Calls.Enqueue(new StripeCall(request.Method, request.Path.Value ?? "", form, idempotencyKey, key, request.Headers["Stripe-Version"].ToString()));
+
+        if (key != ApiKey)
+        {
+            var masked = key is { Length: > 12 } ? key[..8] + "****" + key[^4..] : "****";
+            await ErrorAsync(context, 401, "invalid_request_error", null, $"Invalid API Key provided: {masked}");
+            return;
+        }
+
+        // Stripe answers a repeated idempotency key with the first answer (same endpoint), without doing the work again.
+        if (idempotencyKey is not null && request.Method == "POST" && _idempotent.TryGetValue(idempotencyKey, out var first) && first.Path == request.Path.Value)
+        {
+            await JsonAsync(context, 200, first.Body);
+            return;
+        }
+
+        var path = request.Path.Value ?? "";
+        JsonObject? answer = (request.Method, path) switch
+        {
+            ("POST", "/v1/products") => CreateProduct(form),
+            ("POST", "/v1/prices") => CreatePrice(form),
+            ("POST", "/v1/checkout/sessions") => CreateSession(form),
+            ("GET", _) when path.StartsWith("/v1/checkout/sessions/", StringComparison.Ordinal) => Find(path["/v1/checkout/sessions/".Length..], "checkout.session"),
+            ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Find(path["/v1/subscriptions/".Length..], "subscription"),
+            _ => null,
+        };
+
+        if (answer is null)
+        {
+            await ErrorAsync(context, 404, "invalid_request_error", "resource_missing", $"Unrecognized request URL or no such object ({request.Method} {path}).");
+            return;
+        }
+
+        var body = answer.ToJsonString();
+        if (idempotencyKey is not null && request.Method == "POST")
+        {
+            _idempotent.TryAdd(idempotencyKey, (path, body));
+        }
+
+        await JsonAsync(context, 200, body);
+    }
+
+    private JsonObject CreateProduct(Dictionary<string, string> form) => Store(new JsonObject
+    {
+        ["id"] = NewId("prod"),
+        ["object"] = "product",
+        ["active"] = true,
+        ["created"] = Now(),
+        ["livemode"] = false,
+        ["metadata"] = Metadata(form, "metadata"),
+        ["name"] = form.GetValueOrDefault("name"),
+        ["type"] = "service",
+    });
+
+    private JsonObject CreatePrice(Dictionary<string, string> form)
+    {
+        var amount = decimal.Parse(form["unit_amount_decimal"], CultureInfo.InvariantCulture);
+        return Store(new JsonObject
+        {
+            ["id"] = NewId("price"),
+            ["object"] = "price",
+            ["active"] = true,
+            ["billing_scheme"] = "per_unit",
+            ["created"] = Now(),
+            ["currency"] = form["currency"],
+            ["livemode"] = false,
+            ["metadata"] = Metadata(form, "metadata"),
+            ["product"] = form["product"],
+            ["recurring"] = new JsonObject
+            {
+                ["interval"] = form["recurring[interval]"],
+                ["interval_count"] = int.Parse(form.GetValueOrDefault("recurring[interval_count]", "1"), CultureInfo.InvariantCulture),
+                ["meter"] = null,
+                ["usage_type"] = "licensed",
+            },
+            ["type"] = "recurring",
+            ["unit_amount"] = decimal.Truncate(amount) == amount ? (long)amount : null,
+            ["unit_amount_decimal"] = amount.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    private JsonObject CreateSession(Dictionary<string, string> form)
+    {
+        var id = "cs_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        return Store(new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "checkout.session",
+            ["cancel_url"] = form.GetValueOrDefault("cancel_url"),
+            ["client_reference_id"] = form.GetValueOrDefault("client_reference_id"),
+            ["created"] = Now(),
+            ["currency"] = null,
+            ["customer"] = null,
+            ["customer_email"] = form.GetValueOrDefault("customer_email"),
+            ["expires_at"] = Now() + 86_400,
+            ["livemode"] = false,
+            ["metadata"] = Metadata(form, "metadata"),
+            ["mode"] = form.GetValueOrDefault("mode"),
+            ["payment_status"] = "unpaid",
+            ["status"] = "open",
+            ["subscription"] = null,
+            ["success_url"] = form.GetValueOrDefault("success_url"),
+            ["url"] = $"{Url}/pay/{id}",
+
+            // Kept for the "customer pays" step: the line item and the subscription's metadata, as Stripe would use them.
+            ["_price"] = form.GetValueOrDefault("line_items[0][price]"),
+            ["_subscription_metadata"] = Metadata(form, "subscription_data[metadata]"),
+        });
+    }
+
+    // ---- The customer's and Stripe's side ----
+
+    /// <summary>The customer pays: a customer and an active subscription exist, the session is complete (no webhook sent).</summary>
+    public string Pay(string sessionId)
+    {
+        lock (_lock)
+        {
+            var session = _objects[sessionId];
+            var customerId = NewId("cus");
+            var subscriptionId = NewId("sub");
+            var price = _objects[(string)session["_price"]!];
+            var now = Now();
+            Store(new JsonObject
+            {
+                ["id"] = subscriptionId,
+                ["object"] = "subscription",
+                ["billing_cycle_anchor"] = now,
+                ["cancel_at_period_end"] = false,
+                ["canceled_at"] = null,
+                ["created"] = now,
+                ["currency"] = price["currency"]?.DeepClone(),
+                ["customer"] = customerId,
+                ["items"] = new JsonObject
+                {
+                    ["object"] = "list",
+                    ["data"] = new JsonArray(Item(subscriptionId, price, now)),
+                    ["has_more"] = false,
+                    ["total_count"] = 1,
+                    ["url"] = "/v1/subscription_items?subscription=" + subscriptionId,
+                },
+                ["livemode"] = false,
+                ["metadata"] = session["_subscription_metadata"]!.DeepClone(),
+                ["start_date"] = now,
+                ["status"] = "active",
+            });
+            session["customer"] = customerId;
+            session["subscription"] = subscriptionId;
+            session["status"] = "complete";
+            session["payment_status"] = "paid";
+            return subscriptionId;
+        }
+    }
+
+    /// <summary>The customer switches plan (Stripe replaces the item's price); answers the event, not yet sent.</summary>
+    public JsonObject ChangePrice(string subscriptionId, string priceId, long? created = null)
+    {
+        lock (_lock)
+        {
+            var subscription = _objects[subscriptionId];
+            var items = subscription["items"]!["data"]!.AsArray();
+            var previous = items.DeepClone();
+            items.Clear();
+            items.Add(Item(subscriptionId, _objects[priceId], Now()));
+            return Event("customer.subscription.updated", subscription, new JsonObject { ["items"] = new JsonObject { ["data"] = previous } }, created);
+        }
+    }
+
+    /// <summary>The subscription is canceled now; answers <c>customer.subscription.deleted</c>.</summary>
+    public JsonObject Cancel(string subscriptionId, long? created = null)
+    {
+        lock (_lock)
+        {
+            var subscription = _objects[subscriptionId];
+            subscription["status"] = "canceled";
+            subscription["canceled_at"] = Now();
+            subscription["ended_at"] = Now();
+            return Event("customer.subscription.deleted", subscription, null, created);
+        }
+    }
+
+    /// <summary><c>checkout.session.completed</c> for a paid session.</summary>
+    public JsonObject CheckoutCompleted(string sessionId, long? created = null)
+    {
+        var session = _objects[sessionId].DeepClone().AsObject();
+        session.Remove("_price");
+        session.Remove("_subscription_metadata");
+        return Event("checkout.session.completed", session, null, created);
+    }
+
+    /// <summary><c>invoice.paid</c> or <c>invoice.payment_failed</c> for the subscription's current period.</summary>
+    public JsonObject Invoice(string subscriptionId, bool paid, long? created = null)
+    {
+        var subscription = _objects[subscriptionId];
+        var item = subscription["items"]!["data"]![0]!;
+        var price = item["price"]!;
+        var amount = (long?)price["unit_amount"] ?? 0;
+        var invoice = new JsonObject
+        {
+            ["id"] = NewId("in"),
+            ["object"] = "invoice",
+            ["amount_due"] = amount,
+            ["amount_paid"] = paid ? amount : 0,
+            ["amount_remaining"] = paid ? 0 : amount,
+            ["attempt_count"] = 1,
+            ["billing_reason"] = "subscription_cycle",
+            ["created"] = Now(),
+            ["currency"] = price["currency"]!.DeepClone(),
+            ["customer"] = subscription["customer"]!.DeepClone(),
+            ["livemode"] = false,
+            ["parent"] = new JsonObject
+            {
+                ["type"] = "subscription_details",
+                ["quote_details"] = null,
+                ["subscription_details"] = new JsonObject { ["metadata"] = subscription["metadata"]!.DeepClone(), ["subscription"] = subscriptionId },
+            },
+            ["lines"] = new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = NewId("il"),
+                    ["object"] = "line_item",
+                    ["amount"] = amount,
+                    ["currency"] = price["currency"]!.DeepClone(),
+                    ["period"] = new JsonObject { ["start"] = item["current_period_start"]!.DeepClone(), ["end"] = item["current_period_end"]!.DeepClone() },
+                    ["pricing"] = new JsonObject
+                    {
+                        ["type"] = "price_details",
+                        ["price_details"] = new JsonObject { ["price"] = price["id"]!.DeepClone(), ["product"] = price["product"]!.DeepClone() },
+                        ["unit_amount_decimal"] = price["unit_amount_decimal"]!.DeepClone(),
+                    },
+                    ["quantity"] = 1,
+                }),
+                ["has_more"] = false,
+                ["url"] = "/v1/invoices/lines",
+            },
+            ["status"] = paid ? "paid" : "open",
+        };
+        return Event(paid ? "invoice.paid" : "invoice.payment_failed", invoice, null, created);
+    }
+
+    /// <summary>An event of any type around <paramref name="data"/>, shaped as Stripe sends it.</summary>
+    public JsonObject Event(string type, JsonObject data, JsonObject? previousAttributes = null, long? created = null, string apiVersion = ApiVersion)
+    {
+        var eventData = new JsonObject { ["object"] = data.DeepClone() };
+        if (previousAttributes is not null)
+        {
+            eventData["previous_attributes"] = previousAttributes;
+        }
+
+        return new JsonObject
+        {
+            ["id"] = NewId("evt"),
+            ["object"] = "event",
+            ["api_version"] = apiVersion,
+            ["created"] = created ?? Now(),
+            ["data"] = eventData,
+            ["livemode"] = false,
+            ["pending_webhooks"] = 1,
+            ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
+            ["type"] = type,
+        };
+    }
+
+    /// <summary>Sends <paramref name="stripeEvent"/> to <see cref="WebhookUrl"/> signed as Stripe does (or with the given header).</summary>
+    public Task<(int Status, string Body)> DeliverAsync(JsonObject stripeEvent, long? signedAt = null, string? secret = null, string? signatureHeader = null) =>
+        DeliverRawAsync(stripeEvent.ToJsonString(), signatureHeader ?? Sign(stripeEvent.ToJsonString(), signedAt ?? Now(), secret ?? WebhookSecret));
+
+    public async Task<(int Status, string Body)> DeliverRawAsync(string body, string? signatureHeader)
+    {
+        SentEvents.Enqueue(body);
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        if (signatureHeader is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Stripe-Signature", signatureHeader);
+        }
+
+        using var response = await client.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Stripe's webhook signature header for <paramref name="body"/>.</summary>
+    public static string Sign(string body, long timestamp, string secret)
+    {
+        var signed = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body));
+        return string.Create(CultureInfo.InvariantCulture, $"t={timestamp},v1={Convert.ToHexStringLower(signed)}");
+    }
+
+    public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    /// <summary>Stripe goes away: its port stops answering (webhooks can still be sent from here).</summary>
+    public Task StopAsync() => _app.StopAsync();
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private JsonObject Item(string subscriptionId, JsonObject price, long start) => new()
+    {
+        ["id"] = NewId("si"),
+        ["object"] = "subscription_item",
+        ["created"] = start,
+        ["current_period_end"] = start + (30 * 86_400),
+        ["current_period_start"] = start,
+        ["metadata"] = new JsonObject(),
+        ["price"] = price.DeepClone(),
+        ["quantity"] = 1,
+        ["subscription"] = subscriptionId,
+    };
+
+    private JsonObject? Find(string id, string kind)
+    {
+        if (!_objects.TryGetValue(id, out var found) || (string?)found["object"] != kind)
+        {
+            return null;
+        }
+
+        var copy = found.DeepClone().AsObject();
+        copy.Remove("_price");
+        copy.Remove("_subscription_metadata");
+        return copy;
+    }
+
+    private JsonObject Store(JsonObject value)
+    {
+        _objects[(string)value["id"]!] = value;
+        var copy = value.DeepClone().AsObject();
+        copy.Remove("_price");
+        copy.Remove("_subscription_metadata");
+        return copy;
+    }
+
+    private string NewId(string prefix) => prefix + "_" + Interlocked.Increment(ref _sequence).ToString("D6", CultureInfo.InvariantCulture) + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    private static JsonObject Metadata(Dictionary<string, string> form, string prefix)
+    {
+        var metadata = new JsonObject();
+        foreach (var (key, value) in form)
+        {
+            if (key.StartsWith(prefix + "[", StringComparison.Ordinal) && key.EndsWith(']') && key.IndexOf('[', prefix.Length + 1) < 0)
+            {
+                metadata[key[(prefix.Length + 1)..^1]] = value;
+            }
+        }
+
+        return metadata;
+    }
+
+    private static Task JsonAsync(HttpContext context, int status, string body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["Request-Id"] = "req_local";
+        return context.Response.WriteAsync(body);
+    }
+
+    private static Task ErrorAsync(HttpContext context, int status, string type, string? code, string message) =>
+        JsonAsync(context, status, new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message } }.ToJsonString());
+}
