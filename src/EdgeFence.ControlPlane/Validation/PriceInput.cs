@@ -6,7 +6,10 @@ namespace EdgeFence.ControlPlane.Validation;
 /// </summary>
 internal static class PriceInput
 {
-    /// <summary>The largest price in currency units: <see cref="EdgeFence.Core.Model.Currency.MaxAmountMicros"/> micro-units, the edge's bound.</summary>
+    /// <summary>
+    /// The largest price in currency units: <see cref="EdgeFence.Core.Model.Currency.MaxAmountMicros"/> micro-units, the edge's bound.
+    /// It defends against overflow: a huge price would wrap the sums of debits and leases into a negative balance.
+    /// </summary>
     private const decimal MaxUnits = EdgeFence.Core.Model.Currency.MaxAmountMicros / 1_000_000m;
 
     /// <summary>Micro-units of <paramref name="price"/>; null is free. Errors name <paramref name="field"/>.</summary>
