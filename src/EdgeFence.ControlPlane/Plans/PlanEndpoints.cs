@@ -49,6 +49,7 @@ internal sealed class PlanEndpoints
                 throw ApiProblemException.NotFound("site", siteId);
             }
 
+            ThrowIfForeignResources(change, siteId, terms);
             PlanRows.Insert(change, id, siteId, terms);
             return PlanRows.Find(change.Connection, change.Transaction, id)!;
         }, context.RequestAborted).ConfigureAwait(false);
@@ -81,11 +82,25 @@ internal sealed class PlanEndpoints
                 return current;
             }
 
+            ThrowIfForeignResources(change, current.SiteId, terms);
             PlanRows.AddRevision(change, id, current.Revision + 1, terms);
             return PlanRows.Find(change.Connection, change.Transaction, id)!;
         }, context.RequestAborted).ConfigureAwait(false);
 
         await JsonResponse.WriteAsync(context, 200, plan, ControlPlaneJsonContext.Api.PlanResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A plan may price only its own site's resources. Checked here rather than left to the snapshot validator, whose
+    /// finding would name the snapshot's list position, not the request's key.
+    /// </summary>
+    private static void ThrowIfForeignResources(Change change, string siteId, PlanTerms terms)
+    {
+        var foreign = PlanRows.ForeignResources(change, siteId, terms.ResourcePrices.Select(p => p.ResourceId));
+        if (foreign.Count > 0)
+        {
+            throw ApiProblemException.Invalid([.. foreign.Select(r => new FieldError("resourcePrices." + r, $"no resource '{r}' on site '{siteId}'"))]);
+        }
     }
 
     /// <summary>Moves every unrevoked token of this plan (any revision) to the current terms of <c>toPlanId</c>, of the same site.</summary>

@@ -5,7 +5,7 @@ using EdgeFence.Core.Model;
 namespace EdgeFence.ControlPlane.Plans;
 
 /// <summary>Turns a plan request into terms: the whole request on create, the fields present on update.</summary>
-internal static partial class PlanInput
+internal static class PlanInput
 {
     public static PlanTerms ForCreate(RequestErrors errors, PlanRequest request) => new(
         errors.Required(request.Name, "name"),
@@ -14,8 +14,10 @@ internal static partial class PlanInput
         request.Quota is null ? QuotaMode.Hard : Mode(errors, request.Quota.Mode),
         request.RateLimit is null ? null : RateRequests(errors, request.RateLimit),
         request.RateLimit is null ? 60 : Window(errors, request.RateLimit.WindowSeconds),
-        Price(errors, request.Price),
-        Currency(errors, request.Currency));
+        PriceInput.Micros(errors, request.Price, "price"),
+        PriceInput.Currency(errors, request.Currency, "currency"),
+        Billing(errors, request.Billing),
+        ResourcePrices(errors, request.ResourcePrices));
 
     /// <summary><paramref name="root"/> says which fields were sent: a field sent as null removes that limit, a field left out keeps it.</summary>
     public static PlanTerms ForUpdate(RequestErrors errors, PlanRequest request, JsonElement root, PlanTerms current)
@@ -42,12 +44,23 @@ internal static partial class PlanInput
 
         if (root.TryGetProperty("price", out _))
         {
-            terms = terms with { PriceMicros = Price(errors, request.Price) };
+            terms = terms with { PriceMicros = PriceInput.Micros(errors, request.Price, "price") };
         }
 
         if (root.TryGetProperty("currency", out _))
         {
-            terms = terms with { Currency = Currency(errors, request.Currency) };
+            terms = terms with { Currency = PriceInput.Currency(errors, request.Currency, "currency") };
+        }
+
+        if (root.TryGetProperty("billing", out _))
+        {
+            terms = terms with { Billing = Billing(errors, request.Billing) };
+        }
+
+        // Sent whole: the map replaces the revision's own prices; null or {} removes them all.
+        if (root.TryGetProperty("resourcePrices", out _))
+        {
+            terms = terms with { ResourcePrices = ResourcePrices(errors, request.ResourcePrices) };
         }
 
         return terms;
@@ -61,7 +74,49 @@ internal static partial class PlanInput
         ? new RateLimitBody { Requests = requests, WindowSeconds = terms.RateLimitWindowSeconds }
         : null;
 
-    public static decimal PriceOf(long micros) => micros / 1_000_000m;
+    public static decimal PriceOf(long micros) => PriceInput.Units(micros);
+
+    public static string BillingName(PlanBilling billing) => billing == PlanBilling.Prepaid ? "prepaid" : "subscription";
+
+    public static Dictionary<string, decimal> ResourcePricesOf(PlanTerms terms) =>
+        terms.ResourcePrices.ToDictionary(p => p.ResourceId, p => PriceInput.Units(p.PriceMicros), StringComparer.Ordinal);
+
+    private static PlanBilling Billing(RequestErrors errors, string? billing)
+    {
+        switch (billing)
+        {
+            case null or "subscription": return PlanBilling.Subscription;
+            case "prepaid": return PlanBilling.Prepaid;
+            default:
+                errors.Add("billing", $"'{billing}' is not one of subscription, prepaid");
+                return PlanBilling.Subscription;
+        }
+    }
+
+    /// <summary>Whether each id is a resource of the plan's site is checked in the change, where the resources are.</summary>
+    private static List<ResourcePrice> ResourcePrices(RequestErrors errors, Dictionary<string, decimal?>? prices)
+    {
+        var result = new List<ResourcePrice>();
+        if (prices is null)
+        {
+            return result;
+        }
+
+        foreach (var (resourceId, price) in prices)
+        {
+            var field = "resourcePrices." + resourceId;
+            if (price is null)
+            {
+                errors.Add(field, "must be a price (leave the resource out to use its own)");
+                continue;
+            }
+
+            result.Add(new ResourcePrice(resourceId, PriceInput.Micros(errors, price, field)));
+        }
+
+        result.Sort((a, b) => string.CompareOrdinal(a.ResourceId, b.ResourceId));
+        return result;
+    }
 
     private static long QuotaUnits(RequestErrors errors, QuotaBody quota)
     {
@@ -133,46 +188,4 @@ internal static partial class PlanInput
 
         return windowSeconds ?? 60;
     }
-
-    private static long Price(RequestErrors errors, decimal? price)
-    {
-        if (price is null)
-        {
-            return 0;
-        }
-
-        if (price < 0)
-        {
-            errors.Add("price", "must not be negative");
-            return 0;
-        }
-
-        var micros = price.Value * 1_000_000m;
-        if (micros != decimal.Truncate(micros) || micros > long.MaxValue)
-        {
-            errors.Add("price", "at most 6 decimals and below 9.2 trillion");
-            return 0;
-        }
-
-        return (long)micros;
-    }
-
-    private static string Currency(RequestErrors errors, string? currency)
-    {
-        if (currency is null)
-        {
-            return "USD";
-        }
-
-        if (!CurrencyCode().IsMatch(currency))
-        {
-            errors.Add("currency", "must be a three-letter ISO 4217 code such as USD");
-            return "USD";
-        }
-
-        return currency.ToUpperInvariant();
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z]{3}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex CurrencyCode();
 }

@@ -13,6 +13,12 @@ public sealed class PlanRequest
     /// <summary>Price per billing period in currency units (<c>9.99</c>), at most 6 decimals.</summary>
     public decimal? Price { get; set; }
 
-    /// <summary>ISO 4217 code; default <c>USD</c>.</summary>
+    /// <summary>ISO 4217 code (or USDC); default <c>USD</c>. A prepaid plan's balances are in it.</summary>
     public string? Currency { get; set; }
+
+    /// <summary><c>subscription</c> (default: calls count against the quota) or <c>prepaid</c> (each call's price is debited from the customer's balance).</summary>
+    public string? Billing { get; set; }
+
+    /// <summary>This plan's own price per call for some of its site's resources, by resource id, in currency units.</summary>
+    public Dictionary<string, decimal?>? ResourcePrices { get; set; }
 }

@@ -11,6 +11,12 @@ public sealed class PlanResponse
     public required RateLimitBody? RateLimit { get; init; }
     public required decimal Price { get; init; }
     public required string Currency { get; init; }
+
+    /// <summary><c>subscription</c> or <c>prepaid</c>.</summary>
+    public required string Billing { get; init; }
+
+    /// <summary>This plan's own price per call by resource id, in currency units.</summary>
+    public required IReadOnlyDictionary<string, decimal> ResourcePrices { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 }

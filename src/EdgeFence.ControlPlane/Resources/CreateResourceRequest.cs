@@ -14,4 +14,13 @@ public sealed class CreateResourceRequest
 
     /// <summary>Path at the origin, same shape as the pattern; left out forwards the public path.</summary>
     public string? PrivatePath { get; set; }
+
+    /// <summary>Price of one call in currency units (<c>0.0025</c>), at most 6 decimals; default 0 (free).</summary>
+    public decimal? Price { get; set; }
+
+    /// <summary>ISO 4217 code (or USDC) of <see cref="Price"/>; default <c>USD</c>.</summary>
+    public string? Currency { get; set; }
+
+    /// <summary><c>token</c> (default), <c>x402</c> (pay per call, no token) or <c>token-or-x402</c>.</summary>
+    public string? Payment { get; set; }
 }

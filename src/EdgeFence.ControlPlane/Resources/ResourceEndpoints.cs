@@ -51,6 +51,7 @@ internal sealed class ResourceEndpoints
         }
 
         var privatePath = request.PrivatePath is null ? null : errors.Required(request.PrivatePath, "privatePath");
+        var price = ResourceInput.Price(errors, request);
         errors.ThrowIfAny();
 
         var id = SecretGenerator.Id("res");
@@ -62,9 +63,10 @@ internal sealed class ResourceEndpoints
                 throw ApiProblemException.NotFound("site", siteId);
             }
 
-            // Overlaps with the site's other resources, unknown methods and private path shape are the
+            // Overlaps with the site's other resources, unknown methods, private path shape, and whether x402
+            // payment fits the site's terms (they exist, same currency, an exact amount of the asset) are the
             // snapshot validator's findings, reported on these same fields.
-            ResourceRows.Insert(change, id, siteId, pattern, methods, request.Cost ?? 1, privatePath);
+            ResourceRows.Insert(change, id, siteId, pattern, methods, request.Cost ?? 1, privatePath, price);
             return ResourceRows.Find(change.Connection, change.Transaction, id)!;
         }, context.RequestAborted).ConfigureAwait(false);
 

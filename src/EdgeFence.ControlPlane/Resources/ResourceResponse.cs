@@ -9,5 +9,13 @@ public sealed class ResourceResponse
     public required IReadOnlyList<string> Methods { get; init; }
     public required long Cost { get; init; }
     public required string? PrivatePath { get; init; }
+
+    /// <summary>Price of one call in currency units.</summary>
+    public required decimal Price { get; init; }
+
+    public required string Currency { get; init; }
+
+    /// <summary><c>token</c>, <c>x402</c> or <c>token-or-x402</c>.</summary>
+    public required string Payment { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 }

@@ -1,5 +1,7 @@
 using EdgeFence.ControlPlane.Changes;
 using EdgeFence.ControlPlane.Storage;
+using EdgeFence.ControlPlane.Validation;
+using EdgeFence.Core.Model;
 using Microsoft.Data.Sqlite;
 
 namespace EdgeFence.ControlPlane.Resources;
@@ -7,15 +9,16 @@ namespace EdgeFence.ControlPlane.Resources;
 /// <summary>The SQL of resources. Methods are stored space-separated: they are validated HTTP method tokens, which hold no space.</summary>
 internal static class ResourceRows
 {
-    private const string Select = "SELECT id, site_id, pattern, methods, cost, private_path, created_at_unix FROM resources";
+    private const string Select = "SELECT id, site_id, pattern, methods, cost, private_path, created_at_unix, price_micros, currency, payment FROM resources";
 
-    public static void Insert(Change change, string id, string siteId, string pattern, IReadOnlyList<string> methods, long cost, string? privatePath)
+    public static void Insert(Change change, string id, string siteId, string pattern, IReadOnlyList<string> methods, long cost, string? privatePath, ResourcePriceTerms price)
     {
         change.Command("""
-            INSERT INTO resources (id, site_id, pattern, methods, cost, private_path, created_at_unix)
-            VALUES ($id, $site, $pattern, $methods, $cost, $private, $now)
+            INSERT INTO resources (id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment, created_at_unix)
+            VALUES ($id, $site, $pattern, $methods, $cost, $private, $price, $currency, $payment, $now)
             """).With("$id", id).With("$site", siteId).With("$pattern", pattern).With("$methods", string.Join(' ', methods))
-            .With("$cost", cost).With("$private", privatePath).With("$now", change.NowUnix).Execute();
+            .With("$cost", cost).With("$private", privatePath).With("$price", price.PriceMicros).With("$currency", price.Currency)
+            .With("$payment", (int)price.Payment).With("$now", change.NowUnix).Execute();
     }
 
     public static bool Delete(Change change, string id) =>
@@ -36,5 +39,8 @@ internal static class ResourceRows
         Cost = r.GetInt64(4),
         PrivatePath = r.NullableString(5),
         CreatedAt = Sql.FromUnix(r.GetInt64(6)),
+        Price = PriceInput.Units(r.GetInt64(7)),
+        Currency = r.GetString(8),
+        Payment = ResourceInput.PaymentName((ResourcePayment)r.GetInt64(9)),
     };
 }

@@ -15,4 +15,10 @@ public sealed class CreateSiteRequest
     public Dictionary<string, string?>? StaticQuery { get; set; }
 
     public bool? DenyByDefault { get; set; }
+
+    /// <summary>Where a prepaid customer tops up: an absolute http(s) URL; <c>{customer}</c> is replaced by the customer id. Null: no link.</summary>
+    public string? TopUpUrl { get; set; }
+
+    /// <summary>x402 pay-per-call terms; null: the site takes no x402 payments.</summary>
+    public X402Body? X402 { get; set; }
 }

@@ -43,6 +43,8 @@ internal sealed class SiteEndpoints
         var hosts = SiteInput.Hosts(errors, request.Hosts);
         var headers = SiteInput.Pairs(errors, request.StaticHeaders, "staticHeaders");
         var query = SiteInput.Pairs(errors, request.StaticQuery, "staticQuery");
+        var topUpUrl = SiteInput.TopUpUrl(errors, request.TopUpUrl);
+        var x402 = SiteInput.X402(errors, request.X402);
         errors.ThrowIfAny();
 
         var id = SecretGenerator.Id("site");
@@ -57,10 +59,11 @@ internal sealed class SiteEndpoints
             }
 
             // Only the origin key's hash is kept; the HMAC secret is kept as is, because the edges sign with it.
-            SiteRows.Insert(change, id, name, slug, originUrl, Encoding.UTF8.GetBytes(hmacSecret), SHA256.HashData(Encoding.UTF8.GetBytes(originKey)), request.DenyByDefault ?? false);
+            SiteRows.Insert(change, id, name, slug, originUrl, Encoding.UTF8.GetBytes(hmacSecret), SHA256.HashData(Encoding.UTF8.GetBytes(originKey)), request.DenyByDefault ?? false, topUpUrl);
             SiteRows.ReplaceHosts(change, id, hosts);
             SiteRows.ReplaceInjections(change, id, "header", headers);
             SiteRows.ReplaceInjections(change, id, "query", query);
+            SiteRows.ReplaceX402(change, id, x402);
             return SiteRows.Find(change.Connection, change.Transaction, id)!;
         }, context.RequestAborted).ConfigureAwait(false);
 
@@ -76,6 +79,8 @@ internal sealed class SiteEndpoints
             StaticQuery = site.StaticQuery,
             DenyByDefault = site.DenyByDefault,
             CreatedAt = site.CreatedAt,
+            TopUpUrl = site.TopUpUrl,
+            X402 = site.X402,
             HmacSecret = hmacSecret,
             OriginKey = originKey,
         }, ControlPlaneJsonContext.Api.CreatedSiteResponse).ConfigureAwait(false);
@@ -99,7 +104,7 @@ internal sealed class SiteEndpoints
     private async Task UpdateAsync(HttpContext context)
     {
         var id = RouteValues.Id(context);
-        var request = await RequestJson.ReadAsync(context, ControlPlaneJsonContext.Api.UpdateSiteRequest).ConfigureAwait(false);
+        var (request, root) = await RequestJson.ReadWithPresenceAsync(context, ControlPlaneJsonContext.Api.UpdateSiteRequest).ConfigureAwait(false);
         var errors = new RequestErrors();
         var name = request.Name is null ? null : errors.Required(request.Name, "name");
         var slug = request.Slug is null ? null : errors.Required(request.Slug, "slug");
@@ -107,6 +112,12 @@ internal sealed class SiteEndpoints
         var hosts = request.Hosts is null ? null : SiteInput.Hosts(errors, request.Hosts);
         var headers = request.StaticHeaders is null ? null : SiteInput.Pairs(errors, request.StaticHeaders, "staticHeaders");
         var query = request.StaticQuery is null ? null : SiteInput.Pairs(errors, request.StaticQuery, "staticQuery");
+
+        // Sent as null removes the link or the x402 terms; left out keeps them.
+        var topUpUrlSent = root.TryGetProperty("topUpUrl", out _);
+        var topUpUrl = SiteInput.TopUpUrl(errors, request.TopUpUrl);
+        var x402Sent = root.TryGetProperty("x402", out _);
+        var x402 = SiteInput.X402(errors, request.X402);
         errors.ThrowIfAny();
 
         var site = await _changes.RunAsync("site", $"site {id} updated", change =>
@@ -118,7 +129,14 @@ internal sealed class SiteEndpoints
                 throw ApiProblemException.Invalid("slug", $"'{slug}' is already used by another site");
             }
 
-            SiteRows.Update(change, id, name ?? current.Name, slug ?? current.Slug, originUrl ?? current.OriginUrl, request.DenyByDefault ?? current.DenyByDefault);
+            SiteRows.Update(change, id, name ?? current.Name, slug ?? current.Slug, originUrl ?? current.OriginUrl, request.DenyByDefault ?? current.DenyByDefault,
+                topUpUrlSent ? topUpUrl : current.TopUpUrl);
+            if (x402Sent)
+            {
+                SiteInput.CheckX402Resources(change, id, x402);
+                SiteRows.ReplaceX402(change, id, x402);
+            }
+
             if (hosts is not null)
             {
                 SiteRows.ReplaceHosts(change, id, hosts);

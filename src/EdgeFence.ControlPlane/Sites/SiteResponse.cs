@@ -15,4 +15,10 @@ public class SiteResponse
     public required IReadOnlyList<string> StaticQuery { get; init; }
     public required bool DenyByDefault { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The top-up link template, or null.</summary>
+    public required string? TopUpUrl { get; init; }
+
+    /// <summary>The x402 terms, or null.</summary>
+    public required X402Body? X402 { get; init; }
 }

@@ -14,20 +14,56 @@ internal static class SiteRows
     public static bool SlugTaken(Change change, string slug, string? exceptSiteId) =>
         change.Command("SELECT 1 FROM sites WHERE slug = $slug AND id IS NOT $except").With("$slug", slug).With("$except", exceptSiteId).Exists();
 
-    public static void Insert(Change change, string id, string name, string slug, string originUrl, byte[] hmacSecret, byte[] originKeyHash, bool denyByDefault)
+    public static void Insert(Change change, string id, string name, string slug, string originUrl, byte[] hmacSecret, byte[] originKeyHash, bool denyByDefault, string? topUpUrl)
     {
         change.Command("""
-            INSERT INTO sites (id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default, created_at_unix)
-            VALUES ($id, $name, $slug, $origin, $secret, $originKeyHash, $deny, $now)
+            INSERT INTO sites (id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default, top_up_url, created_at_unix)
+            VALUES ($id, $name, $slug, $origin, $secret, $originKeyHash, $deny, $topUp, $now)
             """).With("$id", id).With("$name", name).With("$slug", slug).With("$origin", originUrl).With("$secret", hmacSecret)
-            .With("$originKeyHash", originKeyHash).With("$deny", denyByDefault ? 1 : 0).With("$now", change.NowUnix).Execute();
+            .With("$originKeyHash", originKeyHash).With("$deny", denyByDefault ? 1 : 0).With("$topUp", topUpUrl).With("$now", change.NowUnix).Execute();
     }
 
-    public static void Update(Change change, string id, string name, string slug, string originUrl, bool denyByDefault)
+    public static void Update(Change change, string id, string name, string slug, string originUrl, bool denyByDefault, string? topUpUrl)
     {
-        change.Command("UPDATE sites SET name = $name, slug = $slug, origin_url = $origin, deny_by_default = $deny WHERE id = $id")
-            .With("$id", id).With("$name", name).With("$slug", slug).With("$origin", originUrl).With("$deny", denyByDefault ? 1 : 0).Execute();
+        change.Command("UPDATE sites SET name = $name, slug = $slug, origin_url = $origin, deny_by_default = $deny, top_up_url = $topUp WHERE id = $id")
+            .With("$id", id).With("$name", name).With("$slug", slug).With("$origin", originUrl).With("$deny", denyByDefault ? 1 : 0)
+            .With("$topUp", topUpUrl).Execute();
     }
+
+    /// <summary>Sets the site's x402 terms, or removes them when <paramref name="x402"/> is null.</summary>
+    public static void ReplaceX402(Change change, string siteId, X402Settings? x402)
+    {
+        change.Command("DELETE FROM site_x402 WHERE site_id = $site").With("$site", siteId).Execute();
+        if (x402 is null)
+        {
+            return;
+        }
+
+        change.Command("""
+            INSERT INTO site_x402 (site_id, facilitator_url, network, asset, pay_to, asset_name, asset_version, asset_decimals, currency, max_timeout_seconds)
+            VALUES ($site, $facilitator, $network, $asset, $payTo, $assetName, $assetVersion, $decimals, $currency, $timeout)
+            """).With("$site", siteId).With("$facilitator", x402.FacilitatorUrl).With("$network", x402.Network).With("$asset", x402.Asset)
+            .With("$payTo", x402.PayTo).With("$assetName", x402.AssetName).With("$assetVersion", x402.AssetVersion)
+            .With("$decimals", x402.AssetDecimals).With("$currency", x402.Currency).With("$timeout", x402.MaxTimeoutSeconds).Execute();
+    }
+
+    /// <summary>Every site's x402 terms (or the one with <paramref name="onlyId"/>), by site id.</summary>
+    public static Dictionary<string, X402Settings> X402Terms(SqliteConnection connection, SqliteTransaction? transaction, string? onlyId = null) =>
+        connection.Command(transaction, """
+            SELECT site_id, facilitator_url, network, asset, pay_to, asset_name, asset_version, asset_decimals, currency, max_timeout_seconds
+            FROM site_x402 WHERE $only IS NULL OR site_id = $only
+            """).With("$only", onlyId).ReadAll(r => (Site: r.GetString(0), Terms: new X402Settings
+        {
+            FacilitatorUrl = r.GetString(1),
+            Network = r.GetString(2),
+            Asset = r.GetString(3),
+            PayTo = r.GetString(4),
+            AssetName = r.GetString(5),
+            AssetVersion = r.GetString(6),
+            AssetDecimals = r.GetInt32(7),
+            Currency = r.GetString(8),
+            MaxTimeoutSeconds = r.GetInt32(9),
+        })).ToDictionary(x => x.Site, x => x.Terms, StringComparer.Ordinal);
 
     public static void ReplaceHosts(Change change, string siteId, IReadOnlyList<string> hosts)
     {
@@ -63,8 +99,9 @@ internal static class SiteRows
             .With("$only", onlyId).ReadAll(r => (Site: r.GetString(0), Host: r.GetString(1)));
         var names = connection.Command(transaction, "SELECT site_id, kind, name FROM site_injections WHERE $only IS NULL OR site_id = $only ORDER BY site_id, kind, position")
             .With("$only", onlyId).ReadAll(r => (Site: r.GetString(0), Kind: r.GetString(1), Name: r.GetString(2)));
+        var x402 = X402Terms(connection, transaction, onlyId);
         return connection.Command(transaction, """
-            SELECT id, name, slug, origin_url, deny_by_default, created_at_unix FROM sites
+            SELECT id, name, slug, origin_url, deny_by_default, created_at_unix, top_up_url FROM sites
             WHERE $only IS NULL OR id = $only ORDER BY created_at_unix, id
             """).With("$only", onlyId).ReadAll(r =>
         {
@@ -77,6 +114,8 @@ internal static class SiteRows
                 OriginUrl = r.GetString(3),
                 DenyByDefault = r.GetInt64(4) != 0,
                 CreatedAt = Sql.FromUnix(r.GetInt64(5)),
+                TopUpUrl = r.NullableString(6),
+                X402 = SiteInput.Body(x402.GetValueOrDefault(id)),
                 Hosts = [.. hosts.Where(h => h.Site == id).Select(h => h.Host)],
                 StaticHeaders = [.. names.Where(n => n.Site == id && n.Kind == "header").Select(n => n.Name)],
                 StaticQuery = [.. names.Where(n => n.Site == id && n.Kind == "query").Select(n => n.Name)],

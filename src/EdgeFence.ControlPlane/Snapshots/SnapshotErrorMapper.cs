@@ -38,6 +38,6 @@ internal static partial class SnapshotErrorMapper
         return result;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:sites|plans|resources|tokens)\[\d+\]\.(?<field>[A-Za-z]+)(?<rest>[^:\s]*): (?<message>.*)$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:sites|plans|resources|tokens)\[\d+\]\.(?<field>[A-Za-z][A-Za-z0-9]*)(?<rest>[^:\s]*): (?<message>.*)$", System.Text.RegularExpressions.RegexOptions.Singleline)]
     private static partial System.Text.RegularExpressions.Regex SnapshotPath();
 }

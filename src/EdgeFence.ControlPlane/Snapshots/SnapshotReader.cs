@@ -1,5 +1,6 @@
 using EdgeFence.ControlPlane.Changes;
 using EdgeFence.ControlPlane.Plans;
+using EdgeFence.ControlPlane.Sites;
 using EdgeFence.ControlPlane.Storage;
 using EdgeFence.Core.Model;
 
@@ -27,7 +28,8 @@ internal static class SnapshotReader
         var headers = Group(injections.Where(i => i.Kind == "header").Select(i => (i.Site, i.Pair)));
         var query = Group(injections.Where(i => i.Kind == "query").Select(i => (i.Site, i.Pair)));
 
-        var sites = change.Command("SELECT id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default FROM sites ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
+        var x402 = SiteRows.X402Terms(change.Connection, change.Transaction);
+        var sites = change.Command("SELECT id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default, top_up_url FROM sites ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
             .ReadAll(r => new Site
             {
                 Id = r.GetString(0),
@@ -40,12 +42,17 @@ internal static class SnapshotReader
                 Hosts = hosts.GetValueOrDefault(r.GetString(0)) ?? [],
                 StaticHeaders = headers.GetValueOrDefault(r.GetString(0)) ?? [],
                 StaticQuery = query.GetValueOrDefault(r.GetString(0)) ?? [],
+                TopUpUrl = r.NullableString(7),
+                X402 = x402.GetValueOrDefault(r.GetString(0)),
             });
+
+        var prices = Group(change.Command("SELECT plan_id, revision, resource_id, price_micros FROM plan_resource_prices ORDER BY plan_id, revision, resource_id")
+            .ReadAll(r => (PlanRevisionId.For(r.GetString(0), r.GetInt64(1)), new ResourcePrice(r.GetString(2), r.GetInt64(3)))));
 
         // Every plan's current terms, and the older terms some token is still on.
         var plans = change.Command("""
             SELECT p.site_id, v.plan_id, v.revision, v.name, v.quota_units, v.quota_period, v.quota_mode,
-                   v.rate_limit_requests, v.rate_limit_window_seconds, v.price_micros, v.currency
+                   v.rate_limit_requests, v.rate_limit_window_seconds, v.price_micros, v.currency, v.billing
             FROM plan_revisions v JOIN plans p ON p.id = v.plan_id
             WHERE v.revision = p.current_revision
                OR EXISTS (SELECT 1 FROM tokens t WHERE t.plan_id = v.plan_id AND t.plan_revision = v.revision)
@@ -62,9 +69,11 @@ internal static class SnapshotReader
             RateLimitWindowSeconds = r.GetInt32(8),
             PriceMicros = r.GetInt64(9),
             Currency = r.GetString(10),
+            Billing = (PlanBilling)r.GetInt64(11),
+            ResourcePrices = prices.GetValueOrDefault(PlanRevisionId.For(r.GetString(1), r.GetInt64(2))) ?? [],
         });
 
-        var resources = change.Command("SELECT id, site_id, pattern, methods, cost, private_path FROM resources ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
+        var resources = change.Command("SELECT id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment FROM resources ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
             .ReadAll(r => new Resource
             {
                 Id = r.GetString(0),
@@ -73,6 +82,9 @@ internal static class SnapshotReader
                 Methods = r.GetString(3).Split(' ', StringSplitOptions.RemoveEmptyEntries),
                 Cost = r.GetInt64(4),
                 PrivatePath = r.NullableString(5),
+                PriceMicros = r.GetInt64(6),
+                Currency = r.GetString(7),
+                Payment = (ResourcePayment)r.GetInt64(8),
             });
 
         var now = change.NowUnix;

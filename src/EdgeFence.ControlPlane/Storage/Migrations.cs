@@ -218,5 +218,41 @@ internal static class Migrations
             );
             CREATE INDEX stripe_events_by_age ON stripe_events(processed_at_unix);
             """),
+
+        // Number 4: wallets take 2, Stripe 3 (see above).
+        new(4, "prices: per-call price, currency and payment on resources; billing and own prices on plan revisions; top-up URL and x402 terms on sites", """
+            -- Defaults read existing rows as they were: free, paid by token, subscription, no top-up link, no x402.
+            ALTER TABLE resources ADD COLUMN price_micros INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE resources ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD';
+            ALTER TABLE resources ADD COLUMN payment INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE plan_revisions ADD COLUMN billing INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE sites ADD COLUMN top_up_url TEXT;
+
+            -- A revision's own price per call for a resource. Part of the revision's terms like the rest of
+            -- them; a deleted resource takes its prices with it (the edge would refuse a price for no resource).
+            CREATE TABLE plan_resource_prices (
+                plan_id TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+                price_micros INTEGER NOT NULL,
+                PRIMARY KEY (plan_id, revision, resource_id),
+                FOREIGN KEY (plan_id, revision) REFERENCES plan_revisions(plan_id, revision) ON DELETE CASCADE
+            );
+            CREATE INDEX plan_resource_prices_by_resource ON plan_resource_prices(resource_id);
+
+            -- x402 pay-per-call terms, at most one row per site. Public payment requirements, no secret.
+            CREATE TABLE site_x402 (
+                site_id TEXT PRIMARY KEY REFERENCES sites(id) ON DELETE CASCADE,
+                facilitator_url TEXT NOT NULL,
+                network TEXT NOT NULL,
+                asset TEXT NOT NULL,
+                pay_to TEXT NOT NULL,
+                asset_name TEXT NOT NULL,
+                asset_version TEXT NOT NULL,
+                asset_decimals INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                max_timeout_seconds INTEGER NOT NULL
+            );
+            """),
     ];
 }
