@@ -50,15 +50,8 @@ public sealed class PrepaidAtTheEdgeTests
 
         Assert.Empty(stack.Origin.Requests);
 
-        // :: A credited balance (the wallet book the control plane's deposits will send, signed with its key): one call fits.
-        var book = SnapshotSerializer.Serialize(new WalletBook { Version = 1, Wallets = [new WalletRecord(siteId, "acme co", "USD", 4_000)] });
-        using var key = SnapshotSigner.LoadPrivateKeyPem(await File.ReadAllTextAsync(stack.ControlPlane.SigningKeyPath));
-        using var push = new HttpRequestMessage(HttpMethod.Put, "/v1/wallets") { Content = new ByteArrayContent(book) };
-        push.Headers.TryAddWithoutValidation(SnapshotSigner.HeaderName, Convert.ToBase64String(SnapshotSigner.Sign(book, key)));
-        using (var pushed = await stack.Edge.Admin.SendAsync(push))
-        {
-            Assert.True(pushed.StatusCode == HttpStatusCode.OK, await pushed.Content.ReadAsStringAsync());
-        }
+        // :: A deposit through the control plane's API: the wallet book reaches the edge before it answers; one call fits.
+        await Wallets.Deposits.CreditAsync(stack.ControlPlane, "acme co", siteId, 4_000, "USD", "top-up-1");
 
         using (var allowed = await stack.Edge.GetAsync("/api/hello", token.Str("token")))
         {
