@@ -167,7 +167,7 @@ api() {
 # plain base62/base64url, so no unescaping is needed).
 field() { grep -o "\"$1\":\"[^\"]*\"" | head -n1 | sed 's/^"[^"]*":"\(.*\)"$/\1/'; }
 
-site=$(api POST /v1/sites '{"name":"Demo API","slug":"demo","originUrl":"'"$origin"'","hosts":["demo.localhost"]}')
+site=$(api POST /v1/sites '{"name":"Demo API","slug":"demo","originUrl":"'"$origin"'","hosts":["demo.localhost"],"topUpUrl":"https://pay.example/top-up?customer={customer}"}')
 site_id=$(field id <<<"$site")
 hmac_secret=$(field hmacSecret <<<"$site")
 origin_key=$(field originKey <<<"$site")
@@ -176,6 +176,12 @@ starter_plan=$(api POST "/v1/sites/$site_id/plans" \
 free_plan=$(api POST "/v1/sites/$site_id/plans" '{"name":"Free","quota":{"units":3,"period":"month","mode":"hard"}}' | field id)
 api POST "/v1/sites/$site_id/resources" '{"pattern":"/api/*"}' >/dev/null
 api POST "/v1/sites/$site_id/resources" '{"pattern":"/v1/chat/completions","methods":["POST"],"cost":2}' >/dev/null
+# A priced resource ($0.0025 a call) and a prepaid plan: each call is debited from the customer's balance.
+api POST "/v1/sites/$site_id/resources" '{"pattern":"/paid/*","price":0.0025,"currency":"USD"}' >/dev/null
+prepaid_plan=$(api POST "/v1/sites/$site_id/plans" '{"name":"Pay as you go","billing":"prepaid","currency":"USD"}' | field id)
+prepaid_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$prepaid_plan"'","customer":"dave"}' | field token)
+# dave's balance: $0.005, two calls' worth (the deposit reaches the edge before the POST answers).
+api POST /v1/customers/dave/deposits '{"siteId":"'"$site_id"'","amountMicros":5000,"currency":"USD","idempotencyKey":"demo-1"}' >/dev/null
 starter_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"alice"}' | field token)
 free_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$free_plan"'","customer":"bob"}' | field token)
 revoked=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"carol"}')
@@ -187,10 +193,10 @@ check_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$free_plan"'","
 # The script's middleware-mode check gets its own starter token, so the starter token's 5 requests
 # per 10 s are left to the checks above it.
 mm_check_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"demo-script"}' | field token)
-for value in "$site_id" "$hmac_secret" "$origin_key" "$starter_token" "$free_token" "$revoked_token" "$check_token" "$mm_check_token"; do
+for value in "$site_id" "$hmac_secret" "$origin_key" "$starter_token" "$free_token" "$revoked_token" "$check_token" "$mm_check_token" "$prepaid_token"; do
   [ -n "$value" ] || fail "could not read the configuration back from the API (see $work/api-response)"
 done
-echo "site $site_id: plans Starter and Free, resources /api/* and POST /v1/chat/completions, 5 tokens (one revoked)"
+echo "site $site_id: plans Starter, Free and Pay as you go (prepaid), resources /api/*, POST /v1/chat/completions and /paid/* (\$0.0025 a call), 6 tokens (one revoked), dave's balance \$0.005"
 
 # :: Step 5: start the origin, which needs the site's HMAC secret to verify the edge's signatures.
 say "Starting the demo origin ($origin, middleware mode $origin_mm)"
@@ -226,6 +232,14 @@ curl -i -H "Authorization: Bearer $revoked_token" $public/demo/api/hello
 
 # 429, the free plan has 3 units a month: the 4th call is refused:
 for i in 1 2 3 4; do curl -s -o /dev/null -w '%{http_code}\\n' -H "X-Api-Key: $free_token" $public/demo/api/hello; done
+
+# Prepaid: dave's balance (\$0.005) pays two calls of /paid/* at \$0.0025 (X-EdgeFence-Charged reaches the origin);
+# the third is 402 insufficient-balance with the top-up link (Link: <...>; rel="payment"):
+for i in 1 2 3; do curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $prepaid_token" $public/demo/paid/report; done
+# A deposit (once per idempotency key), then the balance, then the next call goes through:
+curl -s -X POST -H "Authorization: Bearer \$(cat $work/admin-key)" -H "Content-Type: application/json" -d '{"siteId":"$site_id","amountMicros":2500,"currency":"USD","idempotencyKey":"top-up-1"}' $cp/v1/customers/dave/deposits
+curl -s -H "Authorization: Bearer \$(cat $work/admin-key)" "$cp/v1/customers/dave/balance?siteId=$site_id"
+curl -i -H "Authorization: Bearer $prepaid_token" $public/demo/paid/report
 
 # Middleware mode: the origin asks the edge (with the site's origin key) and gets the decision as JSON:
 curl -s -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" -d '{"token":"$starter_token","method":"GET","path":"/api/hello","host":"demo.localhost"}' $public/v1/authorize
@@ -300,6 +314,18 @@ else
   failed=$((failed + 1))
   printf '  %-44s %s  FAILED: expected 200 200 200 429\n' "free token, 4 calls" "${statuses[*]}"
 fi
+
+check "prepaid: 1st call (\$0.0025)" 200 "$signed" \
+  -H "Authorization: Bearer $prepaid_token" "$public/demo/paid/report"
+check "prepaid: 2nd call" 200 "$signed" \
+  -H "Authorization: Bearer $prepaid_token" "$public/demo/paid/report"
+check "prepaid: 3rd call, balance empty" 402 'insufficient-balance.*top-up\?customer=dave' \
+  -H "Authorization: Bearer $prepaid_token" "$public/demo/paid/report"
+check "prepaid: a deposit of \$0.0025" 201 '"creditedMicros":[[:space:]]*7500' \
+  -X POST -H "Authorization: Bearer $admin_key" -H "Content-Type: application/json" \
+  -d "{\"siteId\":\"$site_id\",\"amountMicros\":2500,\"currency\":\"USD\",\"idempotencyKey\":\"demo-script-top-up\"}" "$cp/v1/customers/dave/deposits"
+check "prepaid: the next call" 200 "$signed" \
+  -H "Authorization: Bearer $prepaid_token" "$public/demo/paid/report"
 
 check "authorize (middleware mode)" 200 '"allow":[[:space:]]*true' \
   -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" \
