@@ -58,36 +58,10 @@ internal sealed class WalletManager
 
     public SnapshotApplyResult TryApply(byte[] bytes, byte[]? signature, bool persist = true)
     {
-        // 1. Signature over the exact bytes, before a single byte is decoded.
-        if (_publicKey is not null)
+        // 1-3. Signature, decode, validation, as for a snapshot (SignedDocument).
+        if (!SignedDocument.TryRead(_publicKey, bytes, signature, "wallet book", static b => SnapshotSerializer.DeserializeWallets(b), SnapshotValidator.Validate, out WalletBook? book, out var rejection))
         {
-            if (signature is null)
-            {
-                return SnapshotApplyResult.Rejected($"wallet book is unsigned; send its signature in {SnapshotSigner.HeaderName}");
-            }
-
-            if (!SnapshotSigner.Verify(bytes, signature, _publicKey))
-            {
-                return SnapshotApplyResult.Rejected("wallet book signature does not verify with the configured public key");
-            }
-        }
-
-        // 2. Decode.
-        WalletBook book;
-        try
-        {
-            book = SnapshotSerializer.DeserializeWallets(bytes);
-        }
-        catch (SnapshotFormatException ex)
-        {
-            return SnapshotApplyResult.Rejected("wallet book is corrupt: " + ex.Message);
-        }
-
-        // 3. Validate whole.
-        var errors = SnapshotValidator.Validate(book);
-        if (errors.Count > 0)
-        {
-            return SnapshotApplyResult.Rejected($"wallet book is invalid ({errors.Count} error{(errors.Count == 1 ? "" : "s")})", errors);
+            return rejection;
         }
 
         lock (_applyLock)

@@ -93,36 +93,10 @@ internal sealed class SnapshotManager : IDisposable
 
     public SnapshotApplyResult TryApply(byte[] bytes, byte[]? signature, bool persist = true)
     {
-        // 1. Signature over the exact bytes, before a single byte is decoded.
-        if (_publicKey is not null)
+        // 1-3. Signature, decode, validation (SignedDocument).
+        if (!SignedDocument.TryRead(_publicKey, bytes, signature, "snapshot", static b => SnapshotSerializer.Deserialize(b), SnapshotValidator.Validate, out Snapshot? snapshot, out var rejection))
         {
-            if (signature is null)
-            {
-                return SnapshotApplyResult.Rejected($"snapshot is unsigned; send its signature in {SnapshotSigner.HeaderName}");
-            }
-
-            if (!SnapshotSigner.Verify(bytes, signature, _publicKey))
-            {
-                return SnapshotApplyResult.Rejected("snapshot signature does not verify with the configured public key");
-            }
-        }
-
-        // 2. Decode.
-        Snapshot snapshot;
-        try
-        {
-            snapshot = SnapshotSerializer.Deserialize(bytes);
-        }
-        catch (SnapshotFormatException ex)
-        {
-            return SnapshotApplyResult.Rejected("snapshot is corrupt: " + ex.Message);
-        }
-
-        // 3. Validate whole.
-        var errors = SnapshotValidator.Validate(snapshot);
-        if (errors.Count > 0)
-        {
-            return SnapshotApplyResult.Rejected($"snapshot is invalid ({errors.Count} error{(errors.Count == 1 ? "" : "s")})", errors);
+            return rejection;
         }
 
         lock (_applyLock)
