@@ -8,6 +8,8 @@
 #   scripts/demo.sh              build, start, show, keep running until Ctrl-C
 #   scripts/demo.sh --no-build   reuse artifacts/edge/edgefence-edge if it exists
 #   scripts/demo.sh --smoke      check the expected statuses, stop, exit non-zero on any difference (CI)
+#   scripts/demo.sh --no-x402    skip the x402 part (a local chain, the reference facilitator and
+#                                client from npm, installed into tests/x402/node_modules on first use)
 #
 # Everything it writes (keys, database, snapshot, counters, logs) is in .demo/, recreated on each run.
 set -euo pipefail
@@ -15,16 +17,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 no_build=0
 smoke=0
+x402=1
 for arg in "$@"; do
   case "$arg" in
     --no-build) no_build=1 ;;
     --smoke) smoke=1 ;;
+    --no-x402) x402=0 ;;
     -h | --help)
-      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
-      echo "demo.sh: unknown option '$arg' (options: --no-build, --smoke)" >&2
+      echo "demo.sh: unknown option '$arg' (options: --no-build, --smoke, --no-x402)" >&2
       exit 2
       ;;
   esac
@@ -39,6 +43,8 @@ admin=http://127.0.0.1:8081
 origin=http://127.0.0.1:5080
 origin_mm=http://127.0.0.1:5081
 cp=http://127.0.0.1:8090
+anvil_port=8545
+facilitator=http://127.0.0.1:4021
 
 if [ -t 1 ]; then
   say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -66,7 +72,9 @@ command -v dotnet >/dev/null 2>&1 ||
 
 # A port taken by an earlier demo would make the edge or the origin exit at start; say so up front.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 5080 5081 8080 8081 8090; do
+ports=(5080 5081 8080 8081 8090)
+[ "$x402" -eq 0 ] || ports+=("$anvil_port" 4021)
+for port in "${ports[@]}"; do
   if port_in_use "$port"; then
     fail "127.0.0.1:$port is already in use (is another demo still running?)"
   fi
@@ -209,6 +217,37 @@ pids+=("$origin_pid")
 wait_ready "demo origin" "$origin/healthz" "$origin_pid" "$work/origin.log"
 wait_ready "demo origin (middleware mode)" "$origin_mm/healthz" "$origin_pid" "$work/origin.log"
 
+# :: Step 5b: x402 pay-per-call. A local chain (anvil) with an EIP-3009 test token, the reference
+# facilitator (@x402/core + @x402/evm) on it, the site's x402 terms and a resource paid per call with
+# x402 through the API. The payer is a fresh account the chain script funds; it pays with @x402/fetch.
+x402_url=$public/demo/x402/report
+if [ "$x402" -eq 1 ]; then
+  say "Starting a local chain (127.0.0.1:$anvil_port) and the reference x402 facilitator ($facilitator)"
+  tests/x402/install.sh
+  tests/x402/node_modules/.bin/anvil --host 127.0.0.1 --port "$anvil_port" --chain-id 31337 --silent >"$work/anvil.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    curl -s --max-time 1 -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' \
+      "http://127.0.0.1:$anvil_port" >/dev/null && break
+    sleep 0.1
+  done
+  timeout 60 node tests/x402/chain.mjs --rpc "http://127.0.0.1:$anvil_port" --out "$work/x402-state.json" >"$work/chain.log" 2>&1 ||
+    { tail -n 20 "$work/chain.log" >&2; fail "could not prepare the local chain (see $work/chain.log)"; }
+  node tests/x402/facilitator.mjs --state "$work/x402-state.json" --port 4021 >"$work/facilitator.log" 2>&1 &
+  facilitator_pid=$!
+  pids+=("$facilitator_pid")
+  wait_ready "x402 facilitator" "$facilitator/supported" "$facilitator_pid" "$work/facilitator.log"
+  terms=$(node -e '
+    const s = require(process.argv[1]);
+    console.log(JSON.stringify({ x402: { facilitatorUrl: process.argv[2], network: s.network, asset: s.token, payTo: s.payTo,
+      assetName: s.tokenName, assetVersion: s.tokenVersion, assetDecimals: s.decimals, currency: "USD", maxTimeoutSeconds: 60 } }));' \
+    "$PWD/$work/x402-state.json" "$facilitator")
+  api PATCH "/v1/sites/$site_id" "$terms" >/dev/null
+  # $0.01 a call, paid with x402 only: no token is needed, or looked at.
+  api POST "/v1/sites/$site_id/resources" '{"pattern":"/x402/*","price":0.01,"currency":"USD","payment":"x402"}' >/dev/null
+  echo "x402: /x402/* costs \$0.01 a call (10000 units of the 6-decimal test token on eip155:31337), paid to $(node -p "require(process.argv[1]).payTo" "$PWD/$work/x402-state.json")"
+fi
+
 # :: Step 6: show the calls.
 say "Try it (tokens are fresh on every run)"
 cat <<EOF
@@ -241,6 +280,18 @@ curl -s -X POST -H "Authorization: Bearer \$(cat $work/admin-key)" -H "Content-T
 curl -s -H "Authorization: Bearer \$(cat $work/admin-key)" "$cp/v1/customers/dave/balance?siteId=$site_id"
 curl -i -H "Authorization: Bearer $prepaid_token" $public/demo/paid/report
 
+EOF
+if [ "$x402" -eq 1 ]; then
+  cat <<EOF
+# x402: a call without payment is 402, the offer (price, asset, network, pay-to) base64 in PAYMENT-REQUIRED:
+curl -i $x402_url
+# The reference client (@x402/fetch) pays the offer from the payer's account and retries; the receipt
+# (the settlement transaction) comes back in PAYMENT-RESPONSE, and the chain balances move by \$0.01:
+node tests/x402/client.mjs --state $work/x402-state.json --url $x402_url --calls 1
+
+EOF
+fi
+cat <<EOF
 # Middleware mode: the origin asks the edge (with the site's origin key) and gets the decision as JSON:
 curl -s -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" -d '{"token":"$starter_token","method":"GET","path":"/api/hello","host":"demo.localhost"}' $public/v1/authorize
 
@@ -326,6 +377,22 @@ check "prepaid: a deposit of \$0.0025" 201 '"creditedMicros":[[:space:]]*7500' \
   -d "{\"siteId\":\"$site_id\",\"amountMicros\":2500,\"currency\":\"USD\",\"idempotencyKey\":\"demo-script-top-up\"}" "$cp/v1/customers/dave/deposits"
 check "prepaid: the next call" 200 "$signed" \
   -H "Authorization: Bearer $prepaid_token" "$public/demo/paid/report"
+
+if [ "$x402" -eq 1 ]; then
+  check "x402: a call without payment" 402 'payment-required' "$x402_url"
+  # The reference client pays once: 402, a signed payment, then 200 with the settlement receipt.
+  checks=$((checks + 1))
+  paid=$(timeout 120 node tests/x402/client.mjs --state "$work/x402-state.json" --url "$x402_url" --calls 1 2>"$work/x402-client.log") || paid=''
+  verdict=$(node -e '
+    const r = JSON.parse(process.argv[1] || "{}");
+    const call = (r.results || [])[0] || {};
+    const moved = r.before && r.after ? BigInt(r.before.payer) - BigInt(r.after.payer) : -1n;
+    const ok = call.status === 200 && call.paymentResponse && call.paymentResponse.success && moved === 10000n && /"signatureValid":\s*true/.test(call.body || "");
+    console.log(ok ? `200  ok (paid 10000 units, transaction ${call.paymentResponse.transaction.slice(0, 18)}...)`
+                   : `${call.status ?? "000"}  FAILED: ${JSON.stringify(call).slice(0, 600)}`);' "$paid" 2>&1) || verdict="000  FAILED: $verdict"
+  printf '  %-44s %s\n' "x402: one call paid by @x402/fetch" "$verdict"
+  case "$verdict" in "200  ok"*) ;; *) failed=$((failed + 1)) ;; esac
+fi
 
 check "authorize (middleware mode)" 200 '"allow":[[:space:]]*true' \
   -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" \
