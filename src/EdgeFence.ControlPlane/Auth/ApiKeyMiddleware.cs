@@ -1,5 +1,6 @@
 using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.Problems;
+using EdgeFence.ControlPlane.UsageEvents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
@@ -10,7 +11,8 @@ namespace EdgeFence.ControlPlane.Auth;
 /// Every <c>/v1</c> request needs <c>Authorization: Bearer &lt;ControlPlane:AdminKey&gt;</c>; only
 /// <c>GET /v1/snapshot</c> and <c>GET /v1/wallets</c> (the edges' pulls on start) also take the edge key. Checked before the body is read, so an unauthenticated
 /// client cannot make the service parse anything. Stripe's webhooks (<c>POST /v1/stripe/webhooks/…</c>) carry no
-/// key: their <c>Stripe-Signature</c> is checked instead, before the event is parsed (Billing).
+/// key: their <c>Stripe-Signature</c> is checked instead, before the event is parsed (Billing). <c>POST /v1/usage-events</c>
+/// also takes a site's origin key, which its endpoint checks.
 /// </summary>
 internal sealed class ApiKeyMiddleware
 {
@@ -61,6 +63,14 @@ internal sealed class ApiKeyMiddleware
                 return _next(context);
             }
 
+            // An origin reports its usage with its site's origin key: the endpoint checks that key and scopes the
+            // request to its site (UsageEventEndpoints). Still only a Bearer key of bounded length gets this far.
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(UsageEventEndpoints.Path, StringComparison.Ordinal))
+            {
+                context.Items[OtherKeyItem] = key.ToString();
+                return _next(context);
+            }
+
             reason = "wrong key";
         }
 
@@ -68,6 +78,11 @@ internal sealed class ApiKeyMiddleware
         context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         throw new ApiProblemException(401, "unauthorized", "Unauthorized", "send Authorization: Bearer <ControlPlane:AdminKey>");
     }
+
+    /// <summary>The key of a request let through for its endpoint to check (not the admin key), or null.</summary>
+    public static string? OtherKey(HttpContext context) => context.Items.TryGetValue(OtherKeyItem, out var key) ? key as string : null;
+
+    private const string OtherKeyItem = "EdgeFence.OtherBearerKey";
 
     private static bool IsEdgePull(PathString path)
         => path.Equals("/v1/snapshot", StringComparison.Ordinal) || path.Equals("/v1/wallets", StringComparison.Ordinal);

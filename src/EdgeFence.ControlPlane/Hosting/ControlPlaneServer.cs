@@ -15,6 +15,7 @@ using EdgeFence.ControlPlane.Storage;
 using EdgeFence.ControlPlane.Telemetry;
 using EdgeFence.ControlPlane.Tokens;
 using EdgeFence.ControlPlane.Usage;
+using EdgeFence.ControlPlane.UsageEvents;
 using EdgeFence.ControlPlane.Wallets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -50,11 +51,13 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     private readonly ConnectionMultiplexer? _redis;
     private readonly ControlPlaneMetrics _metrics;
     private readonly StripeGateway _stripe;
+    private readonly UsageLedgerPusher? _usagePusher;
     private int _stopped;
 
-    private ControlPlaneServer(WebApplication app, EdgePusher pusher, EdgePusher walletPusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, StripeGateway stripe, string databasePath, string publicKeyPath, ILogger logger)
+    private ControlPlaneServer(WebApplication app, EdgePusher pusher, EdgePusher walletPusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, StripeGateway stripe, UsageLedgerPusher? usagePusher, string databasePath, string publicKeyPath, ILogger logger)
     {
         _stripe = stripe;
+        _usagePusher = usagePusher;
         _metrics = metrics;
         _app = app;
         _pusher = pusher;
@@ -134,6 +137,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         metrics.Observe(() => pusher.Latest?.Version ?? 0, pusher.EdgesBehind);
         ConnectionMultiplexer? redis = null;
         StripeGateway? stripe = null;
+        UsageLedgerPusher? usagePusher = null;
         try
         {
             Database database;
@@ -172,6 +176,10 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new StatsEndpoints(database, redis, time).Map(app);
             new SnapshotEndpoints(pusher).Map(app);
             new WalletEndpoints(database, deposits, walletPusher, new DebitReader(redis)).Map(app);
+            // Usage events count into the edges' ledger in Redis; without Redis the endpoint says there is none.
+            usagePusher = redis is null ? null : new UsageLedgerPusher(database, redis, loggers.CreateLogger("EdgeFence.ControlPlane.UsageEvents"));
+            usagePusher?.Start();
+            new UsageEventEndpoints(database, usagePusher is null ? null : new UsageEventRecorder(database, usagePusher, time, loggers.CreateLogger("EdgeFence.ControlPlane.UsageEvents"))).Map(app);
             stripe = BillingModule.Map(app, builder.Configuration, options.SigningKey, database, changes, time, loggers);
             app.MapGet(OpenApiDocument.Path, context =>
             {
@@ -202,13 +210,18 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Urls", ex.Message);
             }
 
-            var server = new ControlPlaneServer(app, pusher, walletPusher, signingKey, redis, metrics, stripe, database.Path, publicKeyPath, logger);
+            var server = new ControlPlaneServer(app, pusher, walletPusher, signingKey, redis, metrics, stripe, usagePusher, database.Path, publicKeyPath, logger);
             Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
             return server;
         }
         catch
         {
             stripe?.Dispose();
+            if (usagePusher is not null)
+            {
+                await usagePusher.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (redis is not null)
             {
                 await redis.DisposeAsync().ConfigureAwait(false);
@@ -269,6 +282,10 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _pusher.DisposeAsync().ConfigureAwait(false);
         await _walletPusher.DisposeAsync().ConfigureAwait(false);
+        if (_usagePusher is not null)
+        {
+            await _usagePusher.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -9,6 +9,7 @@ using EdgeFence.ControlPlane.Sites;
 using EdgeFence.ControlPlane.Stats;
 using EdgeFence.ControlPlane.Tokens;
 using EdgeFence.ControlPlane.Usage;
+using EdgeFence.ControlPlane.UsageEvents;
 using EdgeFence.ControlPlane.Wallets;
 
 namespace EdgeFence.ControlPlane.Json;
@@ -40,6 +41,8 @@ namespace EdgeFence.ControlPlane.Json;
 [JsonSerializable(typeof(SiteStatsResponse))]
 [JsonSerializable(typeof(DepositRequest))]
 [JsonSerializable(typeof(DepositResponse))]
+[JsonSerializable(typeof(UsageEventRequest))]
+[JsonSerializable(typeof(UsageEventResponse))]
 [JsonSerializable(typeof(BalanceResponse))]
 [JsonSerializable(typeof(LedgerResponse))]
 [JsonSerializable(typeof(ProblemBody))]

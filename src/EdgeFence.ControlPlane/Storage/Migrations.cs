@@ -254,5 +254,36 @@ internal static class Migrations
                 max_timeout_seconds INTEGER NOT NULL
             );
             """),
+        new(8, "usage events reported by origins, and their totals per token and period", """
+            -- Every usage event, written once. The idempotency key is unique per site: an origin's retry finds its row.
+            CREATE TABLE usage_events (
+                id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                token_id TEXT NOT NULL,
+                customer TEXT NOT NULL,
+                metric TEXT NOT NULL,
+                quantity INTEGER NOT NULL,
+                units INTEGER NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                occurred_at_unix_ms INTEGER NOT NULL,
+                period_start_ms INTEGER NOT NULL,
+                period_units INTEGER NOT NULL,
+                created_at_unix_ms INTEGER NOT NULL,
+                UNIQUE (site_id, idempotency_key)
+            );
+
+            -- Per token and billing period: the units of its events (what the Redis ledger field must reach) and
+            -- how much of that Redis acknowledged; rows with pushed_units < units are retried.
+            CREATE TABLE usage_event_totals (
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                token_id TEXT NOT NULL,
+                period_start_ms INTEGER NOT NULL,
+                units INTEGER NOT NULL,
+                pushed_units INTEGER NOT NULL,
+                expire_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (site_id, token_id, period_start_ms)
+            );
+            CREATE INDEX usage_event_totals_unpushed ON usage_event_totals(period_start_ms) WHERE pushed_units < units;
+            """),
     ];
 }
