@@ -24,4 +24,10 @@ internal static partial class BillingLog
 
     [LoggerMessage(EventIds.StripeSecretUnreadable, LogLevel.Error, "The Stripe secrets of site {SiteId} do not open with the billing secrets key (was the key file replaced?); connect Stripe again")]
     public static partial void SecretUnreadable(ILogger logger, string siteId);
+
+    [LoggerMessage(606, LogLevel.Information, "Meter event {Identifier}: {Units} overage units of token {TokenId} taken by Stripe")]
+    public static partial void MeterExported(ILogger logger, string identifier, long units, string tokenId);
+
+    [LoggerMessage(607, LogLevel.Warning, "Meter export did not finish this round, retried next round: {Detail}")]
+    public static partial void MeterExportFailed(ILogger logger, string detail);
 }

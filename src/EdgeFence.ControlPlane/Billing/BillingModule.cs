@@ -10,8 +10,11 @@ namespace EdgeFence.ControlPlane.Billing;
 /// <summary>Selling subscriptions through Stripe: its configuration, its key file, its endpoints. The server maps it with one call.</summary>
 internal static class BillingModule
 {
-    /// <summary>Maps the billing endpoints; the returned gateway owns the HTTP client and is disposed with the server.</summary>
-    public static StripeGateway Map(IEndpointRouteBuilder app, IConfiguration configuration, string signingKeyPath, Database database, ChangeRunner changes, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>
+    /// Maps the billing endpoints and, with <paramref name="redis"/> (the edges' ledger), starts the meter exporter; what it
+    /// returns owns the HTTP client and the exporter and is disposed with the server.
+    /// </summary>
+    public static BillingServices Map(IEndpointRouteBuilder app, IConfiguration configuration, string signingKeyPath, Database database, ChangeRunner changes, TimeProvider time, ILoggerFactory loggers, StackExchange.Redis.IConnectionMultiplexer? redis)
     {
         var options = Load(configuration);
         var box = StripeSecretBox.LoadOrCreate(options.SecretsKey ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(signingKeyPath)) ?? ".", "billing-secrets.key"));
@@ -22,7 +25,9 @@ internal static class BillingModule
         new CheckoutEndpoint(database, changes, box, prices, stripe, options, time, logger).Map(app);
         new StripeWebhookEndpoint(database, changes, box, stripe, time, logger).Map(app);
         new ClaimEndpoint(database, changes, box, stripe, time, logger).Map(app);
-        return stripe;
+        var exporter = redis is null ? null : new MeterExporter(database, redis, box, stripe, options, time, logger);
+        exporter?.Start();
+        return new BillingServices(stripe, exporter);
     }
 
     private static BillingOptions Load(IConfiguration configuration)
@@ -51,6 +56,16 @@ internal static class BillingModule
         if (options.ClaimTtlHours is < 1 or > 720)
         {
             throw new ControlPlaneConfigurationException(BillingOptions.Section + ":ClaimTtlHours", "must be between 1 and 720");
+        }
+
+        if (options.MeterExportSeconds is < 1 or > 86_400)
+        {
+            throw new ControlPlaneConfigurationException(BillingOptions.Section + ":MeterExportSeconds", "must be between 1 and 86400");
+        }
+
+        if (string.IsNullOrEmpty(options.OverageMeterEvent) || options.OverageMeterEvent.Length > 100 || options.OverageMeterEvent.AsSpan().ContainsAnyExceptInRange('!', '~'))
+        {
+            throw new ControlPlaneConfigurationException(BillingOptions.Section + ":OverageMeterEvent", "must be 1-100 printable ASCII characters without spaces (a Stripe meter's event_name)");
         }
 
         return options;

@@ -19,4 +19,13 @@ public sealed class BillingOptions
 
     /// <summary>How long a claim URL works after its checkout was created, in hours.</summary>
     public int ClaimTtlHours { get; set; } = 72;
+
+    /// <summary>
+    /// Seconds between meter export rounds (soft-quota overage of Stripe subscriptions to meter events); needs
+    /// <c>ControlPlane:Redis</c>, where the edges' ledger is. Stripe aggregates per invoice, so minutes are plenty.
+    /// </summary>
+    public int MeterExportSeconds { get; set; } = 300;
+
+    /// <summary>The <c>event_name</c> of the Stripe meter overage is reported to (create the meter with it in Stripe).</summary>
+    public string OverageMeterEvent { get; set; } = "edgefence_overage";
 }

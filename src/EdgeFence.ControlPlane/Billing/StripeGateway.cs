@@ -75,6 +75,25 @@ internal sealed class StripeGateway : IDisposable
     public Task<Subscription> GetSubscriptionAsync(StripeAccount account, string subscriptionId, CancellationToken cancellationToken) =>
         CallAsync(() => new SubscriptionService(Client(account)).GetAsync(subscriptionId, null, null, cancellationToken));
 
+    /// <summary>
+    /// One Billing meter event: <paramref name="value"/> for <paramref name="customerId"/> under <paramref name="eventName"/>
+    /// (the default payload keys of a meter, <c>stripe_customer_id</c> and <c>value</c>). The identifier doubles as the
+    /// idempotency key, so a resend within Stripe's 24 h key window returns the first answer, and after it Stripe's own
+    /// identifier uniqueness still counts the event once.
+    /// </summary>
+    public Task SendMeterEventAsync(StripeAccount account, string eventName, string identifier, string customerId, long value, DateTimeOffset timestamp, CancellationToken cancellationToken) =>
+        CallAsync(() => new Stripe.Billing.MeterEventService(Client(account)).CreateAsync(new Stripe.Billing.MeterEventCreateOptions
+        {
+            EventName = eventName,
+            Identifier = identifier,
+            Timestamp = timestamp.UtcDateTime,
+            Payload = new Dictionary<string, string>
+            {
+                ["stripe_customer_id"] = customerId,
+                ["value"] = value.ToString(CultureInfo.InvariantCulture),
+            },
+        }, Idempotent("meter-event", identifier), cancellationToken));
+
     public void Dispose() => _http.Dispose();
 
     private StripeClient Client(StripeAccount account) => new(new StripeClientOptions

@@ -50,13 +50,13 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConnectionMultiplexer? _redis;
     private readonly ControlPlaneMetrics _metrics;
-    private readonly StripeGateway _stripe;
+    private readonly BillingServices _billing;
     private readonly UsageLedgerPusher? _usagePusher;
     private int _stopped;
 
-    private ControlPlaneServer(WebApplication app, EdgePusher pusher, EdgePusher walletPusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, StripeGateway stripe, UsageLedgerPusher? usagePusher, string databasePath, string publicKeyPath, ILogger logger)
+    private ControlPlaneServer(WebApplication app, EdgePusher pusher, EdgePusher walletPusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, BillingServices billing, UsageLedgerPusher? usagePusher, string databasePath, string publicKeyPath, ILogger logger)
     {
-        _stripe = stripe;
+        _billing = billing;
         _usagePusher = usagePusher;
         _metrics = metrics;
         _app = app;
@@ -136,7 +136,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         var walletPusher = new EdgePusher(edges, EdgePusher.WalletsPath, "wallet book", TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"), metrics.WalletPushFailed);
         metrics.Observe(() => pusher.Latest?.Version ?? 0, pusher.EdgesBehind);
         ConnectionMultiplexer? redis = null;
-        StripeGateway? stripe = null;
+        BillingServices? billing = null;
         UsageLedgerPusher? usagePusher = null;
         try
         {
@@ -180,7 +180,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             usagePusher = redis is null ? null : new UsageLedgerPusher(database, redis, loggers.CreateLogger("EdgeFence.ControlPlane.UsageEvents"));
             usagePusher?.Start();
             new UsageEventEndpoints(database, usagePusher is null ? null : new UsageEventRecorder(database, usagePusher, time, loggers.CreateLogger("EdgeFence.ControlPlane.UsageEvents"))).Map(app);
-            stripe = BillingModule.Map(app, builder.Configuration, options.SigningKey, database, changes, time, loggers);
+            billing = BillingModule.Map(app, builder.Configuration, options.SigningKey, database, changes, time, loggers, redis);
             app.MapGet(OpenApiDocument.Path, context =>
             {
                 context.Response.ContentType = "application/json";
@@ -210,13 +210,17 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Urls", ex.Message);
             }
 
-            var server = new ControlPlaneServer(app, pusher, walletPusher, signingKey, redis, metrics, stripe, usagePusher, database.Path, publicKeyPath, logger);
+            var server = new ControlPlaneServer(app, pusher, walletPusher, signingKey, redis, metrics, billing, usagePusher, database.Path, publicKeyPath, logger);
             Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
             return server;
         }
         catch
         {
-            stripe?.Dispose();
+            if (billing is not null)
+            {
+                await billing.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (usagePusher is not null)
             {
                 await usagePusher.DisposeAsync().ConfigureAwait(false);
@@ -286,6 +290,12 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         {
             await _usagePusher.DisposeAsync().ConfigureAwait(false);
         }
+
+        // Before Redis is disposed (DisposeAsync): the exporter reads the ledger.
+        if (_billing.Exporter is not null)
+        {
+            await _billing.Exporter.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -299,6 +309,6 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
         _signingKey.Dispose();
         _metrics.Dispose();
-        _stripe.Dispose();
+        await _billing.DisposeAsync().ConfigureAwait(false);
     }
 }

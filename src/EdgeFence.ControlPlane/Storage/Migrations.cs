@@ -285,5 +285,25 @@ internal static class Migrations
             );
             CREATE INDEX usage_event_totals_unpushed ON usage_event_totals(period_start_ms) WHERE pushed_units < units;
             """),
+        new(11, "stripe meter exports: overage sent (or to send) to Stripe as meter events", """
+            -- Every meter event EdgeFence decided to send: its value is fixed when written, and its identifier is site,
+            -- token, period and sequence, so a resend is the same event. sent_at_unix is NULL until Stripe took it.
+            CREATE TABLE stripe_meter_exports (
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                token_id TEXT NOT NULL,
+                stripe_customer_id TEXT NOT NULL,
+                period_start_ms INTEGER NOT NULL,
+                period_end_ms INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                units INTEGER NOT NULL,
+                identifier TEXT NOT NULL UNIQUE,
+                created_at_unix INTEGER NOT NULL,
+                sent_at_unix INTEGER,
+                last_error TEXT,
+                PRIMARY KEY (site_id, token_id, period_start_ms, seq)
+            );
+            CREATE INDEX stripe_meter_exports_pending ON stripe_meter_exports(created_at_unix) WHERE sent_at_unix IS NULL;
+            CREATE INDEX stripe_meter_exports_by_token ON stripe_meter_exports(token_id, period_start_ms);
+            """),
     ];
 }

@@ -96,6 +96,12 @@ internal sealed class UsageEndpoints
             }
         }
 
+        (long Sent, long Pending) exported;
+        using (var connection = _database.Open())
+        {
+            exported = Billing.MeterExportRows.Totals(connection, id, startMs);
+        }
+
         var quota = terms.QuotaUnits;
         var body = new UsageResponse
         {
@@ -108,6 +114,8 @@ internal sealed class UsageEndpoints
             Remaining = quota is { } q ? Math.Max(0, q - used) : null,
             Overage = quota is { } limit && terms.Mode == QuotaMode.Soft ? Math.Max(0, used - limit) : 0,
             ByEdge = byEdge,
+            ExportedUnits = exported.Sent,
+            ExportPendingUnits = exported.Pending,
         };
         await JsonResponse.WriteAsync(context, 200, body, ControlPlaneJsonContext.Api.UsageResponse).ConfigureAwait(false);
     }

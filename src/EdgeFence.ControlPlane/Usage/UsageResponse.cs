@@ -24,6 +24,12 @@ public sealed class UsageResponse
 
     /// <summary>Units each edge (its <c>EdgeFence:NodeId</c>) admitted in the period.</summary>
     public required Dictionary<string, long> ByEdge { get; init; }
+
+    /// <summary>Overage units of this period Stripe took as meter events (a Stripe subscription's soft quota; 0 otherwise).</summary>
+    public long ExportedUnits { get; init; }
+
+    /// <summary>Overage units written for export that Stripe has not taken yet (sent again every export round).</summary>
+    public long ExportPendingUnits { get; init; }
 }
 
 /// <summary>Calendar-aligned UTC bounds of a billing period: <see cref="Start"/> inclusive, <see cref="End"/> exclusive.</summary>

@@ -31,11 +31,18 @@ public sealed class BillingStack : IAsyncDisposable
     public string FreePlanId { get; private set; } = "";
 
     /// <summary><paramref name="stripeApiBase"/>: where the control plane thinks Stripe is (default the local Stripe API).</summary>
-    public static async Task<BillingStack> StartAsync(bool withEdge = false, bool connect = true, string? stripeApiBase = null)
+    /// <paramref name="redis"/>: the edges' ledger, for the control plane (and the edge, with <paramref name="withEdge"/>);
+    /// <paramref name="controlPlaneArgs"/>: more control plane settings.
+    public static async Task<BillingStack> StartAsync(bool withEdge = false, bool connect = true, string? stripeApiBase = null, string? redis = null, string[]? controlPlaneArgs = null)
     {
         var stripe = await LocalStripeApi.StartAsync();
-        string[] args = [$"--ControlPlane:Stripe:ApiBase={stripeApiBase ?? stripe.Url}", "--ControlPlane:Stripe:TimeoutSeconds=5"];
-        var full = withEdge ? await TestStack.StartAsync(controlPlaneArgs: args) : null;
+        string[] args = [$"--ControlPlane:Stripe:ApiBase={stripeApiBase ?? stripe.Url}", "--ControlPlane:Stripe:TimeoutSeconds=5", .. controlPlaneArgs ?? []];
+        if (!withEdge && redis is not null)
+        {
+            args = [.. args, $"--ControlPlane:Redis={redis}"];
+        }
+
+        var full = withEdge ? await TestStack.StartAsync(redis: redis, controlPlaneArgs: args) : null;
         var controlPlane = full?.ControlPlane ?? await ControlPlaneHost.StartAsync(null, args);
         var stack = new BillingStack(stripe, controlPlane, full);
         await stack.CreateSiteAsync(full?.Origin.Url ?? "http://127.0.0.1:9");

@@ -105,10 +105,17 @@ public sealed class LocalStripeApi : IAsyncDisposable
             ("POST", "/v1/products") => CreateProduct(form),
             ("POST", "/v1/prices") => CreatePrice(form),
             ("POST", "/v1/checkout/sessions") => CreateSession(form),
+            ("POST", "/v1/billing/meter_events") => CreateMeterEvent(form),
             ("GET", _) when path.StartsWith("/v1/checkout/sessions/", StringComparison.Ordinal) => Find(path["/v1/checkout/sessions/".Length..], "checkout.session"),
             ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Find(path["/v1/subscriptions/".Length..], "subscription"),
             _ => null,
         };
+
+        if (answer is null && FailMeterEvents && path == "/v1/billing/meter_events")
+        {
+            await ErrorAsync(context, 500, "api_error", null, "Something went wrong on Stripe's end (simulated after the event was stored).");
+            return;
+        }
 
         if (answer is null)
         {
@@ -124,6 +131,33 @@ public sealed class LocalStripeApi : IAsyncDisposable
 
         await JsonAsync(context, 200, body);
     }
+
+    /// <summary>
+    /// Meter events as Stripe keeps them: one per identifier (Stripe enforces identifier uniqueness for at least 24 h;
+    /// here a repeat is dropped and answered with the first). With <see cref="FailMeterEvents"/> the event is stored
+    /// but the answer is a 500: Stripe took it and the caller does not know, the case a resend must not double.
+    /// </summary>
+    private JsonObject? CreateMeterEvent(Dictionary<string, string> form)
+    {
+        var identifier = form.GetValueOrDefault("identifier") ?? NewId("mev");
+        var meterEvent = MeterEvents.GetOrAdd(identifier, id => new JsonObject
+        {
+            ["object"] = "billing.meter_event",
+            ["created"] = Now(),
+            ["event_name"] = form["event_name"],
+            ["identifier"] = id,
+            ["livemode"] = false,
+            ["payload"] = Metadata(form, "payload"),
+            ["timestamp"] = long.Parse(form.GetValueOrDefault("timestamp", Now().ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
+        });
+        return FailMeterEvents ? null : meterEvent;
+    }
+
+    /// <summary>Meter events received, by identifier (each once, however often it was sent).</summary>
+    public ConcurrentDictionary<string, JsonObject> MeterEvents { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When set, meter events are stored but answered with a 500 (see <see cref="CreateMeterEvent"/>).</summary>
+    public bool FailMeterEvents { get; set; }
 
     private JsonObject CreateProduct(Dictionary<string, string> form) => Store(new JsonObject
     {
