@@ -30,4 +30,7 @@ internal static partial class BillingLog
 
     [LoggerMessage(607, LogLevel.Warning, "Meter export did not finish this round, retried next round: {Detail}")]
     public static partial void MeterExportFailed(ILogger logger, string detail);
+
+    [LoggerMessage(608, LogLevel.Warning, "Suspension check did not finish, retried next check: {Detail}")]
+    public static partial void SuspensionFailed(ILogger logger, string detail);
 }

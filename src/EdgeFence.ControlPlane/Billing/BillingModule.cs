@@ -23,11 +23,14 @@ internal static class BillingModule
         var prices = new StripePrices(database, stripe, changes);
         new StripeConnectionEndpoints(database, changes, box, prices, logger).Map(app);
         new CheckoutEndpoint(database, changes, box, prices, stripe, options, time, logger).Map(app);
-        new StripeWebhookEndpoint(database, changes, box, stripe, time, logger).Map(app);
+        var suspendAfter = TimeSpan.FromHours(options.SuspendAfterHours);
+        new StripeWebhookEndpoint(database, changes, box, stripe, time, logger, suspendAfter).Map(app);
         new ClaimEndpoint(database, changes, box, stripe, time, logger).Map(app);
         var exporter = redis is null ? null : new MeterExporter(database, redis, box, stripe, options, time, logger);
         exporter?.Start();
-        return new BillingServices(stripe, exporter);
+        var suspender = new PaymentSuspender(database, changes, suspendAfter, TimeSpan.FromSeconds(options.SuspensionCheckSeconds), time, logger);
+        suspender.Start();
+        return new BillingServices(stripe, exporter, suspender);
     }
 
     private static BillingOptions Load(IConfiguration configuration)
@@ -56,6 +59,16 @@ internal static class BillingModule
         if (options.ClaimTtlHours is < 1 or > 720)
         {
             throw new ControlPlaneConfigurationException(BillingOptions.Section + ":ClaimTtlHours", "must be between 1 and 720");
+        }
+
+        if (options.SuspendAfterHours is < 0 or > 720)
+        {
+            throw new ControlPlaneConfigurationException(BillingOptions.Section + ":SuspendAfterHours", "must be between 0 and 720");
+        }
+
+        if (options.SuspensionCheckSeconds is < 1 or > 3_600)
+        {
+            throw new ControlPlaneConfigurationException(BillingOptions.Section + ":SuspensionCheckSeconds", "must be between 1 and 3600");
         }
 
         if (options.MeterExportSeconds is < 1 or > 86_400)

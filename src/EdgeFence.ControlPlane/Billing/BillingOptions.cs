@@ -26,6 +26,16 @@ public sealed class BillingOptions
     /// </summary>
     public int MeterExportSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// Hours after a subscription's failed payment (Stripe's <c>invoice.payment_failed</c>) its token is suspended, 402
+    /// <c>payment-overdue</c> at the edge, unless a paid invoice comes first; 0 suspends at once. Stripe retries a failed
+    /// payment for days (Smart Retries): a grace period keeps a customer whose card is being retried served.
+    /// </summary>
+    public int SuspendAfterHours { get; set; } = 72;
+
+    /// <summary>Seconds between checks for failed payments whose grace period is over.</summary>
+    public int SuspensionCheckSeconds { get; set; } = 60;
+
     /// <summary>The <c>event_name</c> of the Stripe meter overage is reported to (create the meter with it in Stripe).</summary>
     public string OverageMeterEvent { get; set; } = "edgefence_overage";
 }

@@ -1,13 +1,16 @@
 namespace EdgeFence.ControlPlane.Billing;
 
-/// <summary>What billing runs beside its endpoints, disposed with the server: the Stripe client and the meter exporter.</summary>
+/// <summary>What billing runs beside its endpoints, disposed with the server: the Stripe client, the meter exporter, the suspender.</summary>
 internal sealed class BillingServices : IAsyncDisposable
 {
-    public BillingServices(StripeGateway gateway, MeterExporter? exporter)
+    public BillingServices(StripeGateway gateway, MeterExporter? exporter, PaymentSuspender suspender)
     {
         Gateway = gateway;
         Exporter = exporter;
+        Suspender = suspender;
     }
+
+    public PaymentSuspender Suspender { get; }
 
     public StripeGateway Gateway { get; }
 
@@ -21,6 +24,7 @@ internal sealed class BillingServices : IAsyncDisposable
             await Exporter.DisposeAsync().ConfigureAwait(false);
         }
 
+        await Suspender.DisposeAsync().ConfigureAwait(false);
         Gateway.Dispose();
     }
 }

@@ -35,9 +35,13 @@ internal sealed class StripeWebhookEndpoint
     private readonly StripeGateway _stripe;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly TimeSpan _suspendAfter;
 
-    public StripeWebhookEndpoint(Database database, ChangeRunner changes, StripeSecretBox box, StripeGateway stripe, TimeProvider time, ILogger logger)
+    /// <param name="suspendAfter">How long after a failed payment its token is suspended (<see cref="BillingOptions.SuspendAfterHours"/>):
+    /// zero suspends with the failure's own event; later, <see cref="PaymentSuspender"/> does.</param>
+    public StripeWebhookEndpoint(Database database, ChangeRunner changes, StripeSecretBox box, StripeGateway stripe, TimeProvider time, ILogger logger, TimeSpan suspendAfter)
     {
+        _suspendAfter = suspendAfter;
         _database = database;
         _changes = changes;
         _box = box;
@@ -234,9 +238,23 @@ internal sealed class StripeWebhookEndpoint
                         return "stale";
                     }
 
-                    // Recorded only: suspending at the edge needs a snapshot field the edge does not have yet (see the README).
+                    // A paid invoice lifts a suspension; a failure suspends at once when there is no grace period, else
+                    // PaymentSuspender does when it is over (and a paid invoice before then means it never does).
                     SubscriptionRows.UpdatePayment(change, current.SubscriptionId, paid ? "paid" : "failed", created, paidThrough);
-                    return paid ? "payment-recorded" : "payment-failure-recorded";
+                    if (paid)
+                    {
+                        var lifted = Tokens.TokenRows.Unsuspend(change, current.TokenId);
+                        change.Unchanged = !lifted;
+                        return lifted ? "payment-recorded-unsuspended" : "payment-recorded";
+                    }
+
+                    if (_suspendAfter == TimeSpan.Zero && Tokens.TokenRows.Suspend(change, current.TokenId))
+                    {
+                        change.Unchanged = false;
+                        return "payment-failure-suspended";
+                    }
+
+                    return "payment-failure-recorded";
                 };
             }
 

@@ -296,6 +296,8 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         {
             await _billing.Exporter.DisposeAsync().ConfigureAwait(false);
         }
+
+        await _billing.Suspender.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

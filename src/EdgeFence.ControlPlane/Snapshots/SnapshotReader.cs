@@ -89,7 +89,7 @@ internal static class SnapshotReader
 
         var now = change.NowUnix;
         var tokens = change.Command("""
-            SELECT t.id, t.site_id, t.plan_id, t.plan_revision, t.customer, t.expires_at_unix, t.revoked_at_unix, h.hash, h.expires_at_unix
+            SELECT t.id, t.site_id, t.plan_id, t.plan_revision, t.customer, t.expires_at_unix, t.revoked_at_unix, h.hash, h.expires_at_unix, t.suspended_at_unix
             FROM token_hashes h JOIN tokens t ON t.id = h.token_id
             WHERE (h.expires_at_unix = 0 OR h.expires_at_unix > $expiredBefore)
               AND (t.revoked_at_unix IS NULL OR t.revoked_at_unix > $revokedBefore)
@@ -104,6 +104,7 @@ internal static class SnapshotReader
                 ExpiresAtUnix = EarliestExpiry(r.GetInt64(5), r.GetInt64(8)),
                 Revoked = !r.IsDBNull(6),
                 Hash = (byte[])r.GetValue(7),
+                Suspended = !r.IsDBNull(9),
             });
 
         return new Snapshot

@@ -305,5 +305,10 @@ internal static class Migrations
             CREATE INDEX stripe_meter_exports_pending ON stripe_meter_exports(created_at_unix) WHERE sent_at_unix IS NULL;
             CREATE INDEX stripe_meter_exports_by_token ON stripe_meter_exports(token_id, period_start_ms);
             """),
+        new(12, "tokens suspended for an unpaid subscription", """
+            -- Set when a Stripe subscription's payment failed past its grace period; cleared by the next paid invoice.
+            -- The edge refuses a suspended token with 402 payment-overdue (the snapshot's token record carries it).
+            ALTER TABLE tokens ADD COLUMN suspended_at_unix INTEGER;
+            """),
     ];
 }

@@ -15,4 +15,7 @@ public class TokenResponse
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset? ExpiresAt { get; init; }
     public required DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>When billing suspended the token (a subscription unpaid past its grace period); null when it is not.</summary>
+    public DateTimeOffset? SuspendedAt { get; init; }
 }

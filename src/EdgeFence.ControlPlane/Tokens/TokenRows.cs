@@ -7,7 +7,7 @@ namespace EdgeFence.ControlPlane.Tokens;
 /// <summary>The SQL of tokens: the entitlement row, and the SHA-256 of each token string issued for it.</summary>
 internal static class TokenRows
 {
-    private const string Select = "SELECT id, site_id, plan_id, plan_revision, customer, revoked_at_unix, created_at_unix, expires_at_unix FROM tokens";
+    private const string Select = "SELECT id, site_id, plan_id, plan_revision, customer, revoked_at_unix, created_at_unix, expires_at_unix, suspended_at_unix FROM tokens";
 
     /// <summary><paramref name="hash"/> null: an entitlement with no token string yet (a Stripe subscription before its claim).</summary>
     public static void Insert(Change change, string id, string siteId, string planId, long planRevision, string customer, long expiresAtUnix, byte[]? hash)
@@ -50,6 +50,15 @@ internal static class TokenRows
         change.Command("UPDATE tokens SET revoked_at_unix = $now WHERE id = $id AND revoked_at_unix IS NULL")
             .With("$id", id).With("$now", change.NowUnix).Execute() > 0;
 
+    /// <summary>Suspends a live token (402 at the edge); false if it was revoked or already suspended.</summary>
+    public static bool Suspend(Change change, string id) =>
+        change.Command("UPDATE tokens SET suspended_at_unix = $now WHERE id = $id AND revoked_at_unix IS NULL AND suspended_at_unix IS NULL")
+            .With("$id", id).With("$now", change.NowUnix).Execute() > 0;
+
+    /// <summary>Lifts a suspension; false if the token was not suspended.</summary>
+    public static bool Unsuspend(Change change, string id) =>
+        change.Command("UPDATE tokens SET suspended_at_unix = NULL WHERE id = $id AND suspended_at_unix IS NOT NULL").With("$id", id).Execute() > 0;
+
     public static TokenResponse? Find(SqliteConnection connection, SqliteTransaction? transaction, string id) =>
         connection.Command(transaction, Select + " WHERE id = $id").With("$id", id).ReadOne(Read);
 
@@ -67,5 +76,6 @@ internal static class TokenRows
         RevokedAt = r.IsDBNull(5) ? null : Sql.FromUnix(r.GetInt64(5)),
         CreatedAt = Sql.FromUnix(r.GetInt64(6)),
         ExpiresAt = Sql.FromUnixOrNever(r.GetInt64(7)),
+        SuspendedAt = r.IsDBNull(8) ? null : Sql.FromUnix(r.GetInt64(8)),
     };
 }

@@ -19,4 +19,10 @@ public sealed class TokenRecord
     public long ExpiresAtUnix { get; init; }
 
     public bool Revoked { get; init; }
+
+    /// <summary>
+    /// Refused with 402 until the owner's billing clears it (a subscription whose payment failed past its grace
+    /// period). Unlike <see cref="Revoked"/> it is undone: the next paid invoice lifts it.
+    /// </summary>
+    public bool Suspended { get; init; }
 }

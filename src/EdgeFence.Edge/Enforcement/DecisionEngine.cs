@@ -111,10 +111,16 @@ internal sealed class DecisionEngine
         decision.Token = tokenRuntime;
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-        // :: Step 4: not revoked, not expired.
+        // :: Step 4: not revoked, not expired, not suspended for an unpaid subscription.
         if (tokenRuntime.Revoked)
         {
             Deny(ref decision, DenyReason.RevokedToken);
+            return;
+        }
+
+        if (tokenRuntime.Suspended)
+        {
+            Deny(ref decision, DenyReason.PaymentOverdue);
             return;
         }
 

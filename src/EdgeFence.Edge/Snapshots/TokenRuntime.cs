@@ -24,6 +24,7 @@ internal sealed class TokenRuntime : LedgerAccount
         Customer = record.Customer;
         ExpiresAtUnix = record.ExpiresAtUnix;
         Revoked = record.Revoked;
+        Suspended = record.Suspended;
         _hash = new Sha256Value(record.Hash);
         Site = site;
         Plan = plan;
@@ -36,6 +37,9 @@ internal sealed class TokenRuntime : LedgerAccount
     /// <summary>Unix seconds after which the token is refused; 0 means never.</summary>
     public long ExpiresAtUnix { get; }
     public bool Revoked { get; }
+
+    /// <summary>Refused with 402 <c>payment-overdue</c> until billing lifts it (<see cref="TokenRecord.Suspended"/>).</summary>
+    public bool Suspended { get; }
 
     public SiteRuntime Site { get; }
     public PlanRuntime Plan { get; }

@@ -86,6 +86,7 @@ internal static class SnapshotSamples
                 Hash = SHA256.HashData("sk_live_1"u8),
                 ExpiresAtUnix = 1_900_000_000,
                 Revoked = true,
+                Suspended = true,
             },
         ],
     };

@@ -73,7 +73,7 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
             new object?[] { site },
             new object?[] { Wire.Append(Wire.Plan(), junk) },
             new object?[] { Wire.Append(Wire.Resource(), null, null) },
-            new object?[] { Wire.Append(Wire.Token(), "later", junk), Wire.Token() },
+            new object?[] { Wire.Append(Wire.Token(), false, "later", junk), Wire.Token() },
             "root extra", junk,
         ];
 
@@ -87,6 +87,48 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
         Assert.Equal(["GET"], result.Resources[0].Methods);
         Assert.Equal(2, result.Tokens.Count);
         Assert.Equal("c1", result.Tokens[1].Customer);
+    }
+
+    [Fact]
+    public void Suspended_is_written_only_for_a_suspended_token_and_read_back()
+    {
+        var snapshot = SnapshotSamples.Defaults();
+        var plain = snapshot.Tokens[0];
+        var suspended = new TokenRecord { Id = "t2", SiteId = "s", PlanId = "p", Customer = "c", Hash = new byte[32], Suspended = true };
+        var both = new Snapshot { Version = 2, Sites = snapshot.Sites, Plans = snapshot.Plans, Resources = snapshot.Resources, Tokens = [plain, suspended] };
+        var oneToken = new Snapshot { Version = 2, Sites = snapshot.Sites, Plans = snapshot.Plans, Resources = snapshot.Resources, Tokens = [plain] };
+
+        var copy = SnapshotSerializer.Deserialize(SnapshotSerializer.Serialize(both));
+
+        Assert.False(copy.Tokens[0].Suspended);
+        Assert.True(copy.Tokens[1].Suspended);
+
+        // A token that is not suspended is written as before the field existed: 7 fields, not 8.
+        Assert.Equal([7, 8], TokenFieldCounts(SnapshotSerializer.Serialize(both)));
+        Assert.Equal([7], TokenFieldCounts(SnapshotSerializer.Serialize(oneToken)));
+    }
+
+    /// <summary>The array length of each token record on the wire (the snapshot's seventh member is the token list).</summary>
+    private static int[] TokenFieldCounts(byte[] bytes)
+    {
+        var reader = new MessagePack.MessagePackReader(bytes);
+        reader.ReadArrayHeader();
+        for (var i = 0; i < 6; i++)
+        {
+            reader.Skip();
+        }
+
+        var counts = new int[reader.ReadArrayHeader()];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            counts[i] = reader.ReadArrayHeader();
+            for (var f = 0; f < counts[i]; f++)
+            {
+                reader.Skip();
+            }
+        }
+
+        return counts;
     }
 
     [Fact]
@@ -260,6 +302,7 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
             Assert.Equal(e.Hash, a.Hash);
             Assert.Equal(e.ExpiresAtUnix, a.ExpiresAtUnix);
             Assert.Equal(e.Revoked, a.Revoked);
+            Assert.Equal(e.Suspended, a.Suspended);
         }
     }
 }
