@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using EdgeFence.ControlPlane.Tests.Billing.LocalStripe;
 using EdgeFence.ControlPlane.Tests.Infrastructure;
+using EdgeFence.DemoStripe;
 using EdgeFence.Edge.Tests.Infrastructure;
 
 namespace EdgeFence.ControlPlane.Tests.Billing;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using EdgeFence.ControlPlane.Tests.Billing.LocalStripe;
 using EdgeFence.ControlPlane.Tests.Infrastructure;
+using EdgeFence.DemoStripe;
 
 namespace EdgeFence.ControlPlane.Tests.Billing;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using EdgeFence.ControlPlane.Tests.Billing.LocalStripe;
+using EdgeFence.DemoStripe;
 
 namespace EdgeFence.ControlPlane.Tests.Billing;
 

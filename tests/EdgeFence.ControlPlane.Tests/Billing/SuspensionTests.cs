@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using EdgeFence.ControlPlane.Tests.Billing.LocalStripe;
 using EdgeFence.ControlPlane.Tests.Infrastructure;
+using EdgeFence.DemoStripe;
 using EdgeFence.Edge.Tests.Infrastructure;
 
 namespace EdgeFence.ControlPlane.Tests.Billing;

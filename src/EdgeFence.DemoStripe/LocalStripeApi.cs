@@ -9,13 +9,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeFence.ControlPlane.Tests.Billing.LocalStripe;
+namespace EdgeFence.DemoStripe;
 
 /// <summary>
 /// A small Stripe API on loopback for exactly the endpoints EdgeFence calls (products, prices, checkout sessions,
 /// subscriptions), with objects shaped from Stripe's API reference for version 2026-10-28.endive (the one Stripe.net
 /// 53.1.0 pins), Stripe-style form decoding, bearer key check, idempotency keys and error bodies. It plays the
-/// customer's side too (paying, changing plan, cancelling, invoices) and sends the resulting events as webhooks
+/// customer's side too (a checkout page at each session's url, paying, changing plan, cancelling, invoices), keeps one
+/// webhook endpoint (<c>POST /v1/webhook_endpoints</c>), and sends the resulting events as webhooks
 /// signed with Stripe's scheme, computed here independently of Stripe.net: <c>t=&lt;unix&gt;,v1=&lt;hex HMAC-SHA256&gt;</c>
 /// keyed with the UTF-8 of the whole <c>whsec_</c> string over <c>t + "." + body</c>.
 /// </summary>
@@ -38,7 +39,7 @@ public sealed class LocalStripeApi : IAsyncDisposable
     /// <summary>The one secret key this account accepts.</summary>
     public string ApiKey { get; }
 
-    public string WebhookSecret { get; } = "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+    public string WebhookSecret { get; private init; } = "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
     /// <summary>Where events are delivered (the control plane's webhook endpoint for the site).</summary>
     public string? WebhookUrl { get; set; }
@@ -50,13 +51,15 @@ public sealed class LocalStripeApi : IAsyncDisposable
     /// <summary>Every webhook body sent, as sent.</summary>
     public ConcurrentQueue<string> SentEvents { get; } = new();
 
-    public static async Task<LocalStripeApi> StartAsync(string apiKey = "rk_test_51LocalStripeKey0123456789abcd")
+    /// <param name="url">Where to listen (loopback; port 0 picks one).</param>
+    /// <param name="webhookSecret">The signing secret of the webhook endpoint; null: a random one.</param>
+    public static async Task<LocalStripeApi> StartAsync(string apiKey = "rk_test_51LocalStripeKey0123456789abcd", string url = "http://127.0.0.1:0", string? webhookSecret = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var stripe = new LocalStripeApi(app, apiKey);
+        var stripe = new LocalStripeApi(app, apiKey) { WebhookSecret = webhookSecret ?? "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)) };
         app.Run(stripe.HandleAsync);
         await app.StartAsync();
         return stripe;
@@ -78,6 +81,13 @@ public sealed class LocalStripeApi : IAsyncDisposable
             {
                 form[name] = value.ToString();
             }
+        }
+
+        // The customer's side needs no key: the checkout page a session's url points at.
+        if (request.Path.StartsWithSegments("/pay", out var rest) && rest.Value is { Length: > 1 } sessionPath)
+        {
+            await CheckoutPageAsync(context, sessionPath[1..]);
+            return;
         }
 
         var auth = request.Headers.Authorization.ToString();
@@ -106,6 +116,7 @@ public sealed class LocalStripeApi : IAsyncDisposable
             ("POST", "/v1/prices") => CreatePrice(form),
             ("POST", "/v1/checkout/sessions") => CreateSession(form),
             ("POST", "/v1/billing/meter_events") => CreateMeterEvent(form),
+            ("POST", "/v1/webhook_endpoints") => CreateWebhookEndpoint(form),
             ("GET", _) when path.StartsWith("/v1/checkout/sessions/", StringComparison.Ordinal) => Find(path["/v1/checkout/sessions/".Length..], "checkout.session"),
             ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Find(path["/v1/subscriptions/".Length..], "subscription"),
             _ => null,
@@ -151,6 +162,56 @@ public sealed class LocalStripeApi : IAsyncDisposable
             ["timestamp"] = long.Parse(form.GetValueOrDefault("timestamp", Now().ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
         });
         return FailMeterEvents ? null : meterEvent;
+    }
+
+    /// <summary>The account's one webhook endpoint: events go to its url, signed with <see cref="WebhookSecret"/>, which the answer shows (as Stripe does on create).</summary>
+    private JsonObject CreateWebhookEndpoint(Dictionary<string, string> form)
+    {
+        WebhookUrl = form["url"];
+        return Store(new JsonObject
+        {
+            ["id"] = NewId("we"),
+            ["object"] = "webhook_endpoint",
+            ["api_version"] = form.GetValueOrDefault("api_version", ApiVersion),
+            ["created"] = Now(),
+            ["livemode"] = false,
+            ["secret"] = WebhookSecret,
+            ["status"] = "enabled",
+            ["url"] = WebhookUrl,
+        });
+    }
+
+    /// <summary>
+    /// The checkout page of a session: GET shows a pay button, POST pays (<see cref="Pay"/>), delivers
+    /// <c>checkout.session.completed</c> to the webhook endpoint, and redirects to the session's success URL.
+    /// </summary>
+    private async Task CheckoutPageAsync(HttpContext context, string sessionId)
+    {
+        if (!_objects.TryGetValue(sessionId, out var session) || (string?)session["object"] != "checkout.session")
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsync("no such checkout session");
+            return;
+        }
+
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync($"<!doctype html><title>Local checkout</title><form method=post><p>Subscription for {System.Net.WebUtility.HtmlEncode((string?)session["customer_email"])}</p><button>Pay (nothing moves: a local Stripe)</button></form>");
+            return;
+        }
+
+        if ((string?)session["status"] == "open")
+        {
+            Pay(sessionId);
+            if (WebhookUrl is not null)
+            {
+                await DeliverAsync(CheckoutCompleted(sessionId));
+            }
+        }
+
+        context.Response.StatusCode = 303;
+        context.Response.Headers.Location = ((string?)session["success_url"] ?? "/").Replace("{CHECKOUT_SESSION_ID}", sessionId, StringComparison.Ordinal);
     }
 
     /// <summary>Meter events received, by identifier (each once, however often it was sent).</summary>
