@@ -3,7 +3,7 @@
 # and creates the demo configuration through its API, starts the demo origin (proxy mode
 # 127.0.0.1:5080, middleware mode 127.0.0.1:5081) and the edge (public 127.0.0.1:8080, admin
 # 127.0.0.1:8081), which takes its snapshots from the control plane, then prints curl lines for each
-# outcome and runs them once. Ctrl-C stops all three.
+# outcome and runs them once (a local Stripe API, a local chain and the x402 facilitator too). Ctrl-C stops them all.
 #
 #   scripts/demo.sh              build, start, show, keep running until Ctrl-C
 #   scripts/demo.sh --no-build   reuse artifacts/edge/edgefence-edge if it exists
@@ -43,6 +43,8 @@ admin=http://127.0.0.1:8081
 origin=http://127.0.0.1:5080
 origin_mm=http://127.0.0.1:5081
 cp=http://127.0.0.1:8090
+stripe=http://127.0.0.1:12111
+stripe_bin=src/EdgeFence.DemoStripe/bin/Release/net10.0/edgefence-demo-stripe
 anvil_port=8545
 facilitator=http://127.0.0.1:4021
 
@@ -72,7 +74,7 @@ command -v dotnet >/dev/null 2>&1 ||
 
 # A port taken by an earlier demo would make the edge or the origin exit at start; say so up front.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-ports=(5080 5081 8080 8081 8090)
+ports=(5080 5081 8080 8081 8090 12111)
 [ "$x402" -eq 0 ] || ports+=("$anvil_port" 4021)
 for port in "${ports[@]}"; do
   if port_in_use "$port"; then
@@ -88,10 +90,12 @@ else
   say "Reusing $edge_bin (--no-build)"
 fi
 
-say "Building the demo origin and the control plane"
+say "Building the demo origin, the control plane and the local Stripe API"
 dotnet build src/EdgeFence.DemoOrigin -c Release -nologo -v quiet
 dotnet build src/EdgeFence.ControlPlane -c Release -nologo -v quiet
+dotnet build src/EdgeFence.DemoStripe -c Release -nologo -v quiet
 [ -x "$origin_bin" ] || fail "$origin_bin was not built"
+[ -x "$stripe_bin" ] || fail "$stripe_bin was not built"
 [ -f "$controlplane_dll" ] || fail "$controlplane_dll was not built"
 
 # :: Step 3: start the control plane and the edge; stop every process on exit, whatever the reason.
@@ -129,9 +133,22 @@ wait_ready() {
   exit 1
 }
 
+# A local Stripe API (src/EdgeFence.DemoStripe): the control plane's Stripe.net calls go there, nothing leaves the machine.
+stripe_key="rk_test_demo$(rand_hex 16)"
+say "Starting a local Stripe API ($stripe; no money moves)"
+DEMOSTRIPE__APIKEY="$stripe_key" "$stripe_bin" --DemoStripe:Url="$stripe" >"$work/stripe.log" 2>&1 &
+stripe_pid=$!
+pids+=("$stripe_pid")
+for _ in $(seq 300); do
+  grep -q 'listening on' "$work/stripe.log" 2>/dev/null && break
+  kill -0 "$stripe_pid" 2>/dev/null || { tail -n 20 "$work/stripe.log" >&2; fail "the local Stripe API exited during start"; }
+  sleep 0.1
+done
+
 say "Starting the control plane ($cp, database and signing key in $work/)"
 CONTROLPLANE__ADMINKEY="$admin_key" CONTROLPLANE__EDGEKEY="$edge_key" dotnet "$controlplane_dll" \
   --ControlPlane:Urls="$cp" \
+  --ControlPlane:Stripe:ApiBase="$stripe" \
   --ControlPlane:Database="$work/controlplane.db" \
   --ControlPlane:SigningKey="$work/keys/snapshot-signing.pem" \
   --ControlPlane:Edges="$admin" \
@@ -205,6 +222,18 @@ for value in "$site_id" "$hmac_secret" "$origin_key" "$starter_token" "$free_tok
   [ -n "$value" ] || fail "could not read the configuration back from the API (see $work/api-response)"
 done
 echo "site $site_id: plans Starter, Free and Pay as you go (prepaid), resources /api/*, POST /v1/chat/completions and /paid/* (\$0.0025 a call), 6 tokens (one revoked), dave's balance \$0.005"
+
+# Selling the Starter plan through (local) Stripe: a webhook endpoint created in Stripe for the site, the site
+# connected with the key and the endpoint's signing secret (Starter's price becomes a Stripe Price), then a
+# checkout for a new customer, erin. Paying on the checkout page (below) sends the webhook that provisions her.
+stripe_secret=$(curl -sS -X POST -H "Authorization: Bearer $stripe_key" -d "url=$cp/v1/stripe/webhooks/$site_id" "$stripe/v1/webhook_endpoints" | field secret)
+[ -n "$stripe_secret" ] || fail "the local Stripe API did not create the webhook endpoint (see $work/stripe.log)"
+api PUT "/v1/sites/$site_id/stripe" '{"secretKey":"'"$stripe_key"'","webhookSecret":"'"$stripe_secret"'"}' >/dev/null
+checkout=$(api POST "/v1/sites/$site_id/checkout" '{"planId":"'"$starter_plan"'","customer":{"email":"erin@example.com","id":"erin"},"successUrl":"'"$cp"'/healthz?session={CHECKOUT_SESSION_ID}","cancelUrl":"'"$cp"'/healthz"}')
+checkout_url=$(field url <<<"$checkout")
+claim_url=$(field claimUrl <<<"$checkout")
+[ -n "$checkout_url" ] && [ -n "$claim_url" ] || fail "could not read the checkout back from the API (see $work/api-response)"
+echo "Stripe (local): site connected, Starter sold through checkout $(field checkoutId <<<"$checkout")"
 
 # :: Step 5: start the origin, which needs the site's HMAC secret to verify the edge's signatures.
 say "Starting the demo origin ($origin, middleware mode $origin_mm)"
@@ -292,6 +321,12 @@ node tests/x402/client.mjs --state $work/x402-state.json --url $x402_url --calls
 EOF
 fi
 cat <<EOF
+# Stripe (local): the customer pays on the checkout page (Stripe then sends checkout.session.completed to the
+# control plane, which provisions the token), then claims the token once, and uses it:
+curl -i -X POST $checkout_url
+curl -s -X POST "$claim_url"
+curl -i -H "Authorization: Bearer <the claimed token>" $public/demo/api/hello
+
 # Middleware mode: the origin asks the edge (with the site's origin key) and gets the decision as JSON:
 curl -s -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" -d '{"token":"$starter_token","method":"GET","path":"/api/hello","host":"demo.localhost"}' $public/v1/authorize
 
@@ -394,6 +429,13 @@ if [ "$x402" -eq 1 ]; then
   case "$verdict" in "200  ok"*) ;; *) failed=$((failed + 1)) ;; esac
 fi
 
+check "stripe: pay on the checkout page" 303 '' -X POST "$checkout_url"
+check "stripe: claim the token, once" 200 '"token":"ef_' -X POST "$claim_url"
+claimed_token=$(field token <"$body")
+check "stripe: the claimed token at the edge" 200 "$signed" \
+  -H "Authorization: Bearer $claimed_token" "$public/demo/api/hello"
+check "stripe: the claim a second time" 410 'claim-used' -X POST "$claim_url"
+
 check "authorize (middleware mode)" 200 '"allow":[[:space:]]*true' \
   -X POST -H "Authorization: Bearer $origin_key" -H "Content-Type: application/json" \
   -d "{\"token\":\"$starter_token\",\"method\":\"GET\",\"path\":\"/api/hello\",\"host\":\"demo.localhost\"}" "$public/v1/authorize"
@@ -428,7 +470,7 @@ if [ "$smoke" -eq 1 ]; then
 fi
 
 # :: Step 8: keep serving until Ctrl-C (or until a process dies).
-say "Running. Logs: $work/controlplane.log, $work/edge.log, $work/origin.log. Ctrl-C stops all three."
+say "Running. Logs: $work/controlplane.log, $work/edge.log, $work/origin.log. Ctrl-C stops them all."
 # Trapped signals interrupt wait at once; wait -n returns on its own only when a process exits.
 wait -n "${pids[@]}" || true
 fail "a process exited on its own; see $work/controlplane.log, $work/edge.log and $work/origin.log"
