@@ -185,6 +185,28 @@ public sealed class RollupTests
     }
 
     [Fact]
+    public async Task Batches_spooled_when_the_edge_stopped_with_the_control_plane_down_are_sent_after_both_restart()
+    {
+        await using var stack = await TestStack.StartAsync(edgeArgs: FastFlush, controlPlaneArgs: [$"--ControlPlane:Urls=http://127.0.0.1:{FreePort.Next()}"]);
+        var demo = await stack.CreateDemoAsync(quotaUnits: 1000);
+        await stack.ControlPlane.StopAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            using var response = await stack.Edge.GetAsync("/api/hello", demo.Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The stop spools the last interval and cannot send it.
+        await stack.Edge.StopAsync();
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(stack.Edge.DataDir, "rollups"), "*.json"));
+
+        await stack.ControlPlane.RestartAsync();
+        await stack.Edge.RestartAsync(null, [.. stack.EdgeArgs(), .. FastFlush]);
+        var totals = await WaitForRequestsAsync(stack.ControlPlane, $"/v1/analytics/totals?site={demo.SiteId}", 12);
+        Assert.Equal(12, totals.GetProperty("allowed").GetInt64());
+    }
+
+    [Fact]
     public async Task A_bad_range_or_step_is_a_400_naming_the_field()
     {
         await using var controlPlane = await ControlPlaneHost.StartAsync();
