@@ -8,6 +8,8 @@ namespace EdgeFence.Edge.Analytics;
 /// additions under a lock, no allocation once a key exists. <see cref="RollupShipper"/> takes the whole table
 /// every flush interval, so the cost of shipping is proportional to the keys active in an interval, not to the
 /// requests. Fed beside the decision log, not from it: a full log queue drops lines, never rollup counts.
+/// What is lost on a crash (SIGKILL) is the table since the last flush, at most one flush interval: a graceful
+/// stop spools it, and the per-request NDJSON log keeps every decision for audit either way.
 /// </summary>
 internal sealed class RollupAggregator
 {

@@ -81,8 +81,9 @@ internal sealed class RollupShipper : IAsyncDisposable
             {
                 return;
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // A full disk or an unreadable file must not end the loop: the next round tries again.
                 Log.RollupSpoolFailed(_logger, ex);
             }
         }
