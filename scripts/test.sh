@@ -61,6 +61,8 @@ if step "native AOT publish" scripts/publish-aot.sh; then
   step "quota accuracy under load (loadtests/accuracy.sh)" loadtests/accuracy.sh --duration 5 --quota 5000 --no-build
   # The same with one prepaid balance instead of one hard quota: no over-spend while Redis answers, nothing lost.
   step "balance accuracy under load (loadtests/accuracy.sh --balance)" loadtests/accuracy.sh --balance --duration 5 --quota 5000 --no-build
+  # Analytics on (decision rollups to a real control plane): at most 0.01 Redis commands per request, rollups = decisions.
+  step "analytics under load (loadtests/analytics.sh --aot)" loadtests/analytics.sh --aot --no-build --duration 5
   # The side-by-side harness of issue #5, 1 round of 1 s per scenario: proves it runs and that every
   # scenario answers as expected (it publishes the YARP baseline first). No timing is asserted.
   step "side-by-side load harness (loadtests/run.sh --smoke)" loadtests/run.sh --smoke --no-build

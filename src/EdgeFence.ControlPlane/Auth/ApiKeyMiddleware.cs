@@ -9,7 +9,8 @@ namespace EdgeFence.ControlPlane.Auth;
 
 /// <summary>
 /// Every <c>/v1</c> request needs <c>Authorization: Bearer &lt;ControlPlane:AdminKey&gt;</c>; only
-/// <c>GET /v1/snapshot</c> and <c>GET /v1/wallets</c> (the edges' pulls on start) also take the edge key. Checked before the body is read, so an unauthenticated
+/// <c>GET /v1/snapshot</c> and <c>GET /v1/wallets</c> (the edges' pulls on start) and <c>POST /v1/analytics/rollups</c>
+/// (the edges' rollup batches) also take the edge key. Checked before the body is read, so an unauthenticated
 /// client cannot make the service parse anything. Stripe's webhooks (<c>POST /v1/stripe/webhooks/…</c>) carry no
 /// key: their <c>Stripe-Signature</c> is checked instead, before the event is parsed (Billing). <c>POST /v1/usage-events</c>
 /// also takes a site's origin key, which its endpoint checks.
@@ -58,7 +59,7 @@ internal sealed class ApiKeyMiddleware
                 return _next(context);
             }
 
-            if (_edge is not null && HttpMethods.IsGet(context.Request.Method) && IsEdgePull(context.Request.Path) && _edge.Matches(key))
+            if (_edge is not null && IsEdgeCall(context.Request) && _edge.Matches(key))
             {
                 return _next(context);
             }
@@ -84,6 +85,8 @@ internal sealed class ApiKeyMiddleware
 
     private const string OtherKeyItem = "EdgeFence.OtherBearerKey";
 
-    private static bool IsEdgePull(PathString path)
-        => path.Equals("/v1/snapshot", StringComparison.Ordinal) || path.Equals("/v1/wallets", StringComparison.Ordinal);
+    private static bool IsEdgeCall(HttpRequest request)
+        => HttpMethods.IsGet(request.Method)
+            ? request.Path.Equals("/v1/snapshot", StringComparison.Ordinal) || request.Path.Equals("/v1/wallets", StringComparison.Ordinal)
+            : HttpMethods.IsPost(request.Method) && request.Path.Equals("/v1/analytics/rollups", StringComparison.Ordinal);
 }

@@ -37,4 +37,10 @@ public sealed class ControlPlaneOptions
 
     /// <summary>Console log format: <c>text</c> or <c>json</c>.</summary>
     public string LogFormat { get; set; } = "text";
+
+    /// <summary>
+    /// Where <c>GET /v1/sites/{id}/stats</c> counts from: <c>rollups</c> (the edges' per-minute aggregates, the
+    /// default) or <c>stream</c> (the Redis decision streams, for edges with <c>EdgeFence:DecisionLogRedisStream</c>).
+    /// </summary>
+    public string StatsSource { get; set; } = "rollups";
 }

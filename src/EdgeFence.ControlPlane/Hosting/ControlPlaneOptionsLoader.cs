@@ -62,6 +62,11 @@ internal static partial class ControlPlaneOptionsLoader
             throw new ControlPlaneConfigurationException("ControlPlane:PushWaitMilliseconds", "must be between 0 and 60000");
         }
 
+        if (options.StatsSource is not ("rollups" or "stream"))
+        {
+            throw new ControlPlaneConfigurationException("ControlPlane:StatsSource", "must be 'rollups' or 'stream'");
+        }
+
         if (options.LogFormat is not ("text" or "json"))
         {
             throw new ControlPlaneConfigurationException("ControlPlane:LogFormat", "must be 'text' or 'json'");

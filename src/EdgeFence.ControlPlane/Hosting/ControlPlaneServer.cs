@@ -173,7 +173,9 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new ResourceEndpoints(database, changes).Map(app);
             new TokenEndpoints(database, changes).Map(app);
             new UsageEndpoints(database, redis, time).Map(app);
-            new StatsEndpoints(database, redis, time).Map(app);
+            var rollups = new UsageRollups(database);
+            new AnalyticsEndpoints(new RollupStore(database, time), rollups, time).Map(app);
+            new StatsEndpoints(database, redis, options.StatsSource == "stream" ? null : rollups, time).Map(app);
             new SnapshotEndpoints(pusher).Map(app);
             new WalletEndpoints(database, deposits, walletPusher, new DebitReader(redis)).Map(app);
             // Usage events count into the edges' ledger in Redis; without Redis the endpoint says there is none.

@@ -1,6 +1,6 @@
 namespace EdgeFence.ControlPlane.Stats;
 
-/// <summary>A site's decisions in a time range, counted from the edges' decision stream in Redis.</summary>
+/// <summary>A site's decisions in a time range, counted from the edges' rollups (or, with <c>ControlPlane:StatsSource=stream</c>, their decision stream in Redis).</summary>
 public sealed class SiteStatsResponse
 {
     public required string SiteId { get; init; }
@@ -25,7 +25,7 @@ public sealed class SiteStatsResponse
     /// <summary>The 10 tokens with the most units, then the most requests.</summary>
     public required List<TokenStats> TopTokens { get; init; }
 
-    /// <summary>True when the range held more entries than one answer reads; the counts cover the oldest ones only.</summary>
+    /// <summary>True when the range held more stream entries than one answer reads (the counts cover the oldest ones only); always false from the rollups.</summary>
     public required bool Truncated { get; init; }
 }
 

@@ -3,6 +3,7 @@ using EdgeFence.ControlPlane.Json;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Sites;
 using EdgeFence.ControlPlane.Storage;
+using EdgeFence.ControlPlane.Usage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,11 +12,12 @@ using StackExchange.Redis;
 namespace EdgeFence.ControlPlane.Stats;
 
 /// <summary>
-/// <c>GET /v1/sites/{id}/stats[?from=&amp;to=]</c>: counts a site's decisions from the stream the edges write when
-/// <c>EdgeFence:Redis</c> is set, <c>ef:{&lt;site id&gt;}:decisions</c> (<c>EdgeFence.Edge.DecisionLog.RedisStreamDecisionSink</c>).
-/// The range is by stream entry id, the Redis time an edge's batch landed (a decision's own <c>time</c> is at most
-/// the edge's batching delay earlier). Without <c>ControlPlane:Redis</c> it answers 404 <c>stats-unavailable</c>;
-/// Redis failing is 503 <c>stats-unavailable</c>.
+/// <c>GET /v1/sites/{id}/stats[?from=&amp;to=]</c>: counts a site's decisions. By default from the edges' per-minute
+/// rollups (<see cref="UsageRollups"/>; a minute counts when it starts in the range). With
+/// <c>ControlPlane:StatsSource=stream</c>, from the stream the edges write with <c>EdgeFence:DecisionLogRedisStream</c>,
+/// <c>ef:{&lt;site id&gt;}:decisions</c> (<c>EdgeFence.Edge.DecisionLog.RedisStreamDecisionSink</c>): the range is then by
+/// stream entry id, the Redis time an edge's batch landed (a decision's own <c>time</c> is at most the edge's batching
+/// delay earlier); without <c>ControlPlane:Redis</c> it answers 404 <c>stats-unavailable</c>, Redis failing 503.
 /// </summary>
 /// <remarks>
 /// Every request reads Redis and holds per-token counts in memory, so an admin caller (or a leaked admin key)
@@ -38,12 +40,15 @@ internal sealed class StatsEndpoints
 
     private readonly Database _database;
     private readonly IConnectionMultiplexer? _redis;
+    private readonly UsageRollups? _rollups;
     private readonly TimeProvider _time;
 
-    public StatsEndpoints(Database database, IConnectionMultiplexer? redis, TimeProvider time)
+    /// <param name="rollups">Where stats come from; null: from the Redis streams through <paramref name="redis"/>.</param>
+    public StatsEndpoints(Database database, IConnectionMultiplexer? redis, UsageRollups? rollups, TimeProvider time)
     {
         _database = database;
         _redis = redis;
+        _rollups = rollups;
         _time = time;
     }
 
@@ -78,6 +83,12 @@ internal sealed class StatsEndpoints
             {
                 throw ApiProblemException.NotFound("site", id);
             }
+        }
+
+        if (_rollups is not null)
+        {
+            await JsonResponse.WriteAsync(context, 200, FromRollups(_rollups, id, fromMs, toMs), ControlPlaneJsonContext.Api.SiteStatsResponse).ConfigureAwait(false);
+            return;
         }
 
         if (_redis is null)
@@ -118,6 +129,26 @@ internal sealed class StatsEndpoints
             Truncated = stats.Truncated,
         };
         await JsonResponse.WriteAsync(context, 200, body, ControlPlaneJsonContext.Api.SiteStatsResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>The same answer from the rollups: totals, denials by reason, and the top tokens of the range.</summary>
+    private static SiteStatsResponse FromRollups(UsageRollups rollups, string siteId, long fromMs, long toMs)
+    {
+        var totals = rollups.Totals(siteId, fromMs, toMs);
+        return new SiteStatsResponse
+        {
+            SiteId = siteId,
+            From = DateTimeOffset.FromUnixTimeMilliseconds(fromMs),
+            To = DateTimeOffset.FromUnixTimeMilliseconds(toMs),
+            Requests = totals.Requests,
+            Allowed = totals.Allowed,
+            Denied = totals.Denied,
+            Passthrough = totals.Passthrough,
+            DeniedByReason = totals.DeniedByReason,
+            Units = totals.Units,
+            TopTokens = [.. rollups.TopTokens(siteId, fromMs, toMs, TopTokenCount).Select(t => new TokenStats { TokenId = t.TokenId, Customer = t.Customer, Requests = t.Requests, Units = t.Units })],
+            Truncated = false,
+        };
     }
 
     /// <summary><c>XRANGE key from to-1 COUNT 10000</c>, then from just past the last id, until the range or <see cref="MaxEntries"/> is done.</summary>

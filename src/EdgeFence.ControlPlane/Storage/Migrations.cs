@@ -254,6 +254,39 @@ internal static class Migrations
                 max_timeout_seconds INTEGER NOT NULL
             );
             """),
+        // Number 5: decision rollups (Usage/RollupStore).
+        new(5, "usage rollups: per-minute decision aggregates from the edges, and the batches already applied", """
+            -- One row per minute and (site, plan, resource, token, customer, decision, reason, currency); absent values
+            -- are '' so the key is one. The edges send increments; a row only ever grows.
+            CREATE TABLE usage_rollups (
+                site_id TEXT NOT NULL,
+                minute_unix_ms INTEGER NOT NULL,
+                plan_id TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                token_id TEXT NOT NULL,
+                customer TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                currency TEXT NOT NULL,
+                requests INTEGER NOT NULL,
+                units INTEGER NOT NULL,
+                charged_micros INTEGER NOT NULL,
+                PRIMARY KEY (site_id, minute_unix_ms, plan_id, resource, token_id, customer, decision, reason, currency)
+            ) WITHOUT ROWID;
+            CREATE INDEX usage_rollups_by_minute ON usage_rollups(minute_unix_ms);
+            CREATE INDEX usage_rollups_by_customer ON usage_rollups(customer, minute_unix_ms);
+            CREATE INDEX usage_rollups_by_plan ON usage_rollups(plan_id, minute_unix_ms);
+
+            -- Idempotency: a batch (edge id + the edge's batch id) is applied once; a retry finds its row and adds nothing.
+            CREATE TABLE usage_rollup_batches (
+                edge TEXT NOT NULL,
+                batch TEXT NOT NULL,
+                rows INTEGER NOT NULL,
+                received_at_unix INTEGER NOT NULL,
+                PRIMARY KEY (edge, batch)
+            ) WITHOUT ROWID;
+            CREATE INDEX usage_rollup_batches_by_age ON usage_rollup_batches(received_at_unix);
+            """),
         new(8, "usage events reported by origins, and their totals per token and period", """
             -- Every usage event, written once. The idempotency key is unique per site: an origin's retry finds its row.
             CREATE TABLE usage_events (

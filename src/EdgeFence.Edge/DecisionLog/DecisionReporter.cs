@@ -1,3 +1,4 @@
+using EdgeFence.Edge.Analytics;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Telemetry;
@@ -6,19 +7,22 @@ namespace EdgeFence.Edge.DecisionLog;
 
 /// <summary>
 /// Reports every answer the edge gives, in proxy and middleware mode alike, to both the metrics and
-/// the decision log, so the two always agree. Allocates nothing per request.
+/// the decision log, so the two always agree, and to the per-minute rollups when analytics is on. Allocates
+/// nothing per request.
 /// </summary>
 internal sealed class DecisionReporter
 {
     private readonly EdgeMetrics _metrics;
     private readonly DecisionLogWriter _log;
     private readonly TimeProvider _time;
+    private readonly RollupAggregator? _rollups;
 
-    public DecisionReporter(EdgeMetrics metrics, DecisionLogWriter log, TimeProvider time)
+    public DecisionReporter(EdgeMetrics metrics, DecisionLogWriter log, TimeProvider time, RollupAggregator? rollups = null)
     {
         _metrics = metrics;
         _log = log;
         _time = time;
+        _rollups = rollups;
     }
 
     public EdgeMetrics Metrics => _metrics;
@@ -28,7 +32,7 @@ internal sealed class DecisionReporter
     {
         var info = DenyReasons.Get(reason);
         _metrics.Decision("-", DecisionOutcome.Denied, reason);
-        _log.TryWrite(new DecisionRecord(_time.GetUtcNow().ToUnixTimeMilliseconds(), requestId, "-", null, null, null, null, method, info.Status,
+        Write(new DecisionRecord(_time.GetUtcNow().ToUnixTimeMilliseconds(), requestId, "-", null, null, null, null, method, info.Status,
             "deny", info.Code, 0, -1, snapshotVersion, 0, 0));
     }
 
@@ -60,9 +64,16 @@ internal sealed class DecisionReporter
             DecisionOutcome.Allowed => "allow",
             _ => "deny",
         };
-        _log.TryWrite(new DecisionRecord(
+        Write(new DecisionRecord(
             _time.GetUtcNow().ToUnixTimeMilliseconds(), requestId, site.Id, d.Token?.Id, d.Customer, plan?.Plan.Id,
             d.Resource?.Resource.Pattern, method, status, decision, reason, d.Outcome == DecisionOutcome.Allowed ? d.Resource!.Cost : 0,
             remaining, snapshotVersion, originStatus, originMs, d.ChargedMicros, d.ChargedCurrency, d.PaymentTransaction));
+    }
+
+    private void Write(in DecisionRecord record)
+    {
+        // Rollups first and apart from the log: a full log queue drops a line, never a count.
+        _rollups?.Add(record);
+        _log.TryWrite(record);
     }
 }

@@ -82,4 +82,19 @@ public sealed class EdgeOptions
 
     /// <summary>Longest a request waits for a lease before Redis is treated as down (the uncommon case: prefetch normally keeps a lease ready).</summary>
     public int LeaseTimeoutMs { get; set; } = 100;
+
+    /// <summary>
+    /// Also append every decision to the site's Redis stream <c>ef:{&lt;site&gt;}:decisions</c> (one <c>XADD</c> per
+    /// request; off by default: the NDJSON files are the per-request log, the rollups the analytics).
+    /// </summary>
+    public bool DecisionLogRedisStream { get; set; }
+
+    /// <summary>Aggregate decisions per minute and send the rollups to the control plane (needs <see cref="ControlPlaneUrl"/>).</summary>
+    public bool Analytics { get; set; } = true;
+
+    /// <summary>Seconds between rollup flushes to the control plane.</summary>
+    public int AnalyticsFlushSeconds { get; set; } = 10;
+
+    /// <summary>Most MiB of rollup batches kept on disk while the control plane is unreachable (the oldest go first).</summary>
+    public int AnalyticsSpoolMaxMiB { get; set; } = 256;
 }

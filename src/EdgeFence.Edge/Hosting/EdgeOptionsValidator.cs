@@ -65,6 +65,16 @@ internal static partial class EdgeOptionsValidator
             }
         }
 
+        if (options.AnalyticsFlushSeconds is < 1 or > 3600)
+        {
+            throw new EdgeConfigurationException("EdgeFence:AnalyticsFlushSeconds", "must be between 1 and 3600");
+        }
+
+        if (options.AnalyticsSpoolMaxMiB is < 1 or > 65_536)
+        {
+            throw new EdgeConfigurationException("EdgeFence:AnalyticsSpoolMaxMiB", "must be between 1 and 65536");
+        }
+
         if (options.SyncIntervalMs is < 5 or > 60_000)
         {
             throw new EdgeConfigurationException("EdgeFence:SyncIntervalMs", "must be between 5 and 60000");

@@ -1,5 +1,6 @@
 using System.Net;
 using EdgeFence.Edge.Admin;
+using EdgeFence.Edge.Analytics;
 using EdgeFence.Edge.Authorize;
 using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
@@ -37,11 +38,13 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly DecisionLogWriter _decisionLog;
     private readonly QuotaSync? _sync;
     private readonly RedisLedger? _ledger;
+    private readonly RollupShipper? _rollups;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private EdgeServer(WebApplication publicApp, WebApplication adminApp, CounterStore counters, SnapshotManager snapshots, DecisionLogWriter decisionLog, QuotaSync? sync, RedisLedger? ledger, ILogger logger)
+    private EdgeServer(WebApplication publicApp, WebApplication adminApp, CounterStore counters, SnapshotManager snapshots, DecisionLogWriter decisionLog, QuotaSync? sync, RedisLedger? ledger, RollupShipper? rollups, ILogger logger)
     {
+        _rollups = rollups;
         _sync = sync;
         _ledger = ledger;
         _decisionLog = decisionLog;
@@ -94,13 +97,26 @@ public sealed class EdgeServer : IAsyncDisposable
             return new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp, reconcileLag);
         });
         IDecisionSink files = new NdjsonDecisionSink(Path.Combine(options.DataDir, "decisions"), nodeId);
-        var decisionSink = ledger is null ? files : new RedisStreamDecisionSink(ledger, files, nodeId);
+        var decisionSink = ledger is null || !options.DecisionLogRedisStream ? files : new RedisStreamDecisionSink(ledger, files, nodeId);
+        var analytics = options.Analytics && !string.IsNullOrWhiteSpace(options.ControlPlaneUrl);
+        if (analytics)
+        {
+            services.AddSingleton(_ => new RollupAggregator());
+            services.AddSingleton(sp => new RollupShipper(
+                sp.GetRequiredService<RollupAggregator>(),
+                new RollupSpool(Path.Combine(options.DataDir, "rollups"), nodeId, (long)options.AnalyticsSpoolMaxMiB * 1024 * 1024, sp.GetRequiredService<TimeProvider>()),
+                new Uri(options.ControlPlaneUrl!.TrimEnd('/') + "/v1/analytics/rollups"),
+                options.ControlPlaneKey,
+                TimeSpan.FromSeconds(options.AnalyticsFlushSeconds),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Analytics")));
+        }
+
         services.AddSingleton(sp => new DecisionLogWriter(
             decisionSink,
             options.DecisionLogCapacity,
             sp.GetRequiredService<EdgeMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.DecisionLog")));
-        services.AddSingleton(sp => new DecisionReporter(sp.GetRequiredService<EdgeMetrics>(), sp.GetRequiredService<DecisionLogWriter>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new DecisionReporter(sp.GetRequiredService<EdgeMetrics>(), sp.GetRequiredService<DecisionLogWriter>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<RollupAggregator>()));
         services.AddSingleton(sp => new AuthorizeHandler(sp.GetRequiredService<SnapshotManager>(), sp.GetRequiredService<DecisionEngine>(), sp.GetRequiredService<DecisionReporter>(), sp.GetRequiredService<ILogger<AuthorizeHandler>>()));
         services.AddHttpForwarder();
         services.AddSingleton(_ => OriginClient.Create());
@@ -177,7 +193,9 @@ public sealed class EdgeServer : IAsyncDisposable
         }
 
         var sync = publicApp.Services.GetService<QuotaSync>();
-        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, decisionLog, sync, ledger, logger);
+        var rollups = publicApp.Services.GetService<RollupShipper>();
+        rollups?.Start();
+        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, decisionLog, sync, ledger, rollups, logger);
         Log.Started(logger, nodeId, string.Join(' ', server.PublicUrls), string.Join(' ', server.AdminUrls));
         return server;
     }
@@ -203,6 +221,12 @@ public sealed class EdgeServer : IAsyncDisposable
         await _public.StopAsync().ConfigureAwait(false);
         Log.Stopping(_logger);
         await _decisionLog.DisposeAsync().ConfigureAwait(false);
+        if (_rollups is not null)
+        {
+            // After the listeners stopped: every decision is in the table, and the last partial interval goes out.
+            await _rollups.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_sync is not null)
         {
             await _sync.DisposeAsync().ConfigureAwait(false);

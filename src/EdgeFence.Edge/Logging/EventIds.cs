@@ -42,4 +42,10 @@ internal static class EventIds
     public const int PaymentSettled = 701;
     public const int FacilitatorUnavailable = 702;
     public const int PaymentGuardFull = 703;
+
+    public const int RollupShippingFailed = 800;
+    public const int RollupShippingResumed = 801;
+    public const int RollupBatchRejected = 802;
+    public const int RollupSpoolFull = 803;
+    public const int RollupSpoolFailed = 804;
 }

@@ -63,6 +63,21 @@ internal static partial class Log
     [LoggerMessage(EventIds.DecisionLogWriteFailed, LogLevel.Error, "Decision log could not write {Count} records")]
     public static partial void DecisionLogWriteFailed(ILogger logger, int count, Exception exception);
 
+    [LoggerMessage(EventIds.RollupShippingFailed, LogLevel.Warning, "Rollups could not be sent to the control plane at {ControlPlane} ({Problem}); {Pending} batches wait on disk and are retried every flush interval")]
+    public static partial void RollupShippingFailed(ILogger logger, string controlPlane, string problem, int pending);
+
+    [LoggerMessage(EventIds.RollupShippingResumed, LogLevel.Information, "Rollups reach the control plane again; every spooled batch was sent")]
+    public static partial void RollupShippingResumed(ILogger logger);
+
+    [LoggerMessage(EventIds.RollupBatchRejected, LogLevel.Warning, "The control plane refused rollup batch {Batch} (HTTP {Status}); it was moved to rollups/rejected")]
+    public static partial void RollupBatchRejected(ILogger logger, string batch, int status);
+
+    [LoggerMessage(EventIds.RollupSpoolFull, LogLevel.Warning, "The rollup spool is full (EdgeFence:AnalyticsSpoolMaxMiB): {Count} oldest unsent batches were deleted")]
+    public static partial void RollupSpoolFull(ILogger logger, long count);
+
+    [LoggerMessage(EventIds.RollupSpoolFailed, LogLevel.Error, "Rollups could not be spooled or sent")]
+    public static partial void RollupSpoolFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventIds.RedisDown, LogLevel.Warning, "Redis is not answering: deciding from local counts (each node up to its share of MaxOverAdmission beyond its lease); counts are kept and pushed when it returns")]
     public static partial void RedisDown(ILogger logger, Exception? exception);
 

@@ -12,7 +12,8 @@ public sealed class StatsTests
         await using var redis = await RedisServer.StartAsync();
         // A lease wait long enough for a busy test machine: with the default 100 ms a slow Redis answer counts as
         // Redis down, and the edge decides from local counts, which may refuse the second unit of this tiny quota.
-        await using var stack = await TestStack.StartAsync(redis: redis.ConnectionString, edgeArgs: ["--EdgeFence:LeaseTimeoutMs=5000"]);
+        // The stream is off by default: this test turns it on at both ends (RollupTests cover the default).
+        await using var stack = await TestStack.StartAsync(redis: redis.ConnectionString, edgeArgs: ["--EdgeFence:LeaseTimeoutMs=5000", "--EdgeFence:DecisionLogRedisStream=true"], controlPlaneArgs: ["--ControlPlane:StatsSource=stream"]);
         var demo = await stack.CreateDemoAsync(quotaUnits: 2);
         var second = await stack.ControlPlane.PostAsync($"/v1/sites/{demo.SiteId}/tokens", new { planId = demo.PlanId, customer = "globex" });
         Assert.Equal(HttpStatusCode.Created, second.Status);
@@ -85,9 +86,9 @@ public sealed class StatsTests
     }
 
     [Fact]
-    public async Task Without_redis_stats_are_a_404_problem_and_an_unknown_site_is_not_found()
+    public async Task Without_redis_stream_stats_are_a_404_problem_and_an_unknown_site_is_not_found()
     {
-        await using var controlPlane = await ControlPlaneHost.StartAsync();
+        await using var controlPlane = await ControlPlaneHost.StartAsync(null, "--ControlPlane:StatsSource=stream");
         var site = await controlPlane.PostAsync("/v1/sites", new { name = "A", slug = "a", originUrl = "http://127.0.0.1:9" });
 
         var stats = await controlPlane.GetAsync($"/v1/sites/{site.Str("id")}/stats");
@@ -105,7 +106,7 @@ public sealed class StatsTests
     public async Task Redis_down_is_a_503_problem()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var controlPlane = await ControlPlaneHost.StartAsync(null, $"--ControlPlane:Redis={redis.ConnectionString}");
+        await using var controlPlane = await ControlPlaneHost.StartAsync(null, $"--ControlPlane:Redis={redis.ConnectionString}", "--ControlPlane:StatsSource=stream");
         var site = await controlPlane.PostAsync("/v1/sites", new { name = "A", slug = "a", originUrl = "http://127.0.0.1:9" });
         await redis.StopAsync();
 

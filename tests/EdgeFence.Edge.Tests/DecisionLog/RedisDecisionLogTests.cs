@@ -27,7 +27,7 @@ public sealed class RedisDecisionLogTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
-        await using var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), $"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:NodeId=edge-log");
+        await using var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), $"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:DecisionLogRedisStream=true", "--EdgeFence:NodeId=edge-log");
         for (var i = 0; i < 3; i++)
         {
             using var ok = await edge.GetAsync("/api/v1/items", TestSnapshot.Basic);
@@ -65,7 +65,7 @@ public sealed class RedisDecisionLogTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
-        await using var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), $"--EdgeFence:Redis={redis.ConnectionString}");
+        await using var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), $"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:DecisionLogRedisStream=true");
         var requestIds = new List<string>();
         async Task SendAsync(int count)
         {
@@ -99,7 +99,7 @@ public sealed class RedisDecisionLogTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var origin = await TestOrigin.StartAsync();
-        await using var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), $"--EdgeFence:Redis={redis.ConnectionString}");
+        await using var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), $"--EdgeFence:Redis={redis.ConnectionString}", "--EdgeFence:DecisionLogRedisStream=true");
         using (var first = await edge.GetAsync("/public/x"))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
