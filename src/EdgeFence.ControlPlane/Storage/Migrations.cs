@@ -254,5 +254,17 @@ internal static class Migrations
                 max_timeout_seconds INTEGER NOT NULL
             );
             """),
+
+        // Number 7: 5 and 6 are taken by parallel branches (see the note on 2 and 3 above).
+        new(7, "revocation channel outbox: signed revocations and credits waiting to be added to the Redis stream", """
+            -- Written in the transaction of the change it describes, deleted once XADD has it: a control plane stopped
+            -- between the commit and the XADD sends it on its next start. Bytes and signature as the edges verify them.
+            CREATE TABLE channel_outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                bytes BLOB NOT NULL,
+                signature BLOB NOT NULL,
+                created_at_unix_ms INTEGER NOT NULL
+            );
+            """),
     ];
 }
