@@ -58,7 +58,7 @@ public static class ChannelEntryCodec
     }
 
     /// <summary>Decodes an entry whose signature was already verified; false (with why) for anything malformed.</summary>
-    public static bool TryDecode(ReadOnlyMemory<byte> bytes, out ChannelEntry? entry, out string error)
+    public static bool TryDecode(ReadOnlyMemory<byte> bytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelEntry? entry, out string error)
     {
         entry = null;
         if (bytes.Length > MaxEntryBytes)

@@ -26,6 +26,7 @@ internal enum DenyReason : byte
     InvalidOriginKey,
     InvalidRequestBody,
     InsufficientBalance,
+    ConfigStale,
 
     // x402 pay-per-call (Payments/X402). Every payment failure but an unreachable facilitator is a 402
     // with a fresh offer, so a client can pay again.

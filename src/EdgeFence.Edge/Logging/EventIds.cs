@@ -42,4 +42,11 @@ internal static class EventIds
     public const int PaymentSettled = 701;
     public const int FacilitatorUnavailable = 702;
     public const int PaymentGuardFull = 703;
+
+    public const int ChannelEntryApplied = 800;
+    public const int ChannelEntryIgnored = 801;
+    public const int ChannelReadFailed = 802;
+    public const int ChannelDisabled = 803;
+    public const int ConfigStale = 804;
+    public const int ConfigFresh = 805;
 }
