@@ -125,6 +125,52 @@ public sealed class RevocationChannelTests
     }
 
     [Fact]
+    public async Task Deposit_made_while_wallet_pushes_fail_reaches_the_edge_through_the_channel_and_is_spent_once()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        await using var controlPlane = await ControlPlaneHost.StartAsync([$"http://127.0.0.1:{FreePort.Next()}"], $"--ControlPlane:Redis={redis.ConnectionString}", "--ControlPlane:PushWaitMilliseconds=200");
+        var site = await controlPlane.PostAsync("/v1/sites", new { name = "Paid API", slug = "paid", originUrl = origin.Url, hosts = new[] { TestSnapshot.SiteHost } });
+        Assert.True(site.Status == HttpStatusCode.Created, site.ToString());
+        var siteId = site.Str("id");
+        var resource = await controlPlane.PostAsync($"/v1/sites/{siteId}/resources", new { pattern = "/api/*", price = 0.0025m });
+        Assert.True(resource.Status == HttpStatusCode.Created, resource.ToString());
+        var plan = await controlPlane.PostAsync($"/v1/sites/{siteId}/plans", """{"name":"Prepaid","billing":"prepaid"}""");
+        Assert.True(plan.Status == HttpStatusCode.Created, plan.ToString());
+        var token = await controlPlane.PostAsync($"/v1/sites/{siteId}/tokens", new { planId = plan.Str("id"), customer = "acme" });
+        Assert.True(token.Status == HttpStatusCode.Created, token.ToString());
+        await using var edge = await EdgeHost.StartAsync(null, EdgeArgs(controlPlane, redis, "edge-a"));
+
+        using (var unfunded = await edge.GetAsync("/api/hello", token.Str("token")))
+        {
+            Assert.Equal(HttpStatusCode.PaymentRequired, unfunded.StatusCode);
+        }
+
+        // The wallet book push fails (nothing listens where the edge is registered); the credit comes through Redis.
+        await Wallets.Deposits.CreditAsync(controlPlane, "acme", siteId, 4_000, "USD", "top-up-1");
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await edge.GetAsync("/api/hello", token.Str("token"));
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
+            Assert.True(clock.Elapsed < Deadline, "the deposit never reached the edge");
+            await Task.Delay(20);
+        }
+
+        // 4,000 micro-USD credited, 2,500 a call: the second call does not fit, replayed entries or not.
+        using var spent = await edge.GetAsync("/api/hello", token.Str("token"));
+        Assert.Equal(HttpStatusCode.PaymentRequired, spent.StatusCode);
+        Assert.Single(origin.Requests);
+        using var wallets = await edge.Admin.GetAsync("/v1/wallets");
+        Assert.Equal(1, JsonDocument.Parse(await wallets.Content.ReadAsStringAsync()).RootElement.GetProperty("balances").GetInt32());
+    }
+
+    [Fact]
     public async Task Forged_and_unsigned_channel_entries_are_ignored_and_counted()
     {
         await using var redis = await RedisServer.StartAsync();
