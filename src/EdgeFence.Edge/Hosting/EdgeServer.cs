@@ -96,7 +96,11 @@ public sealed class EdgeServer : IAsyncDisposable
             Func<int>? redisUp = ledger is null ? null : () => sp.GetService<QuotaSync>()?.Healthy == true ? 1 : 0;
             Func<double>? reconcileLag = ledger is null ? null : () => sp.GetService<QuotaSync>()?.ReconcileLagSeconds ?? 0;
             var metrics = new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp, reconcileLag);
-            metrics.ObserveFreshness(freshness.AgeSeconds, () => freshness.IsStale() ? 1 : 0);
+            if (freshness.Enabled)
+            {
+                metrics.ObserveFreshness(freshness.AgeSeconds, () => freshness.IsStale() ? 1 : 0);
+            }
+
             return metrics;
         });
         IDecisionSink files = new NdjsonDecisionSink(Path.Combine(options.DataDir, "decisions"), nodeId);
