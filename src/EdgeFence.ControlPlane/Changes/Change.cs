@@ -31,5 +31,11 @@ internal sealed class Change
     /// <summary>Set when the request turned out to change nothing (revoking a revoked token): no new snapshot version.</summary>
     public bool Unchanged { get; set; }
 
+    /// <summary>Tokens this change revoked: the runner writes each to the channel outbox with the snapshot version that carries it.</summary>
+    public List<string> RevokedTokens { get; } = [];
+
+    /// <summary>The last channel outbox row this change wrote (0: none), which the runner waits to see published.</summary>
+    public long OutboxId { get; set; }
+
     public SqliteCommand Command(string sql) => Connection.Command(Transaction, sql);
 }

@@ -1,9 +1,11 @@
+using EdgeFence.ControlPlane.Revocations;
 using EdgeFence.ControlPlane.Edges;
 using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Snapshots;
 using EdgeFence.ControlPlane.Storage;
 using EdgeFence.ControlPlane.Telemetry;
+using EdgeFence.Core.Channel;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeFence.ControlPlane.Changes;
@@ -29,9 +31,13 @@ internal sealed class ChangeRunner
     private readonly TimeSpan _pushWait;
     private readonly ILogger _logger;
     private readonly ControlPlaneMetrics? _metrics;
+    private readonly ChannelOutbox? _outbox;
+    private readonly ChannelPublisher? _channel;
 
-    public ChangeRunner(Database database, SnapshotIssuer issuer, EdgePusher pusher, TimeProvider time, TimeSpan pushWait, ILogger logger, ControlPlaneMetrics? metrics = null)
+    public ChangeRunner(Database database, SnapshotIssuer issuer, EdgePusher pusher, TimeProvider time, TimeSpan pushWait, ILogger logger, ControlPlaneMetrics? metrics = null, ChannelOutbox? outbox = null, ChannelPublisher? channel = null)
     {
+        _outbox = outbox;
+        _channel = channel;
         _metrics = metrics;
         _database = database;
         _issuer = issuer;
@@ -50,6 +56,7 @@ internal sealed class ChangeRunner
     {
         T result;
         SignedSnapshot? issued = null;
+        long outboxId;
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -64,6 +71,15 @@ internal sealed class ChangeRunner
                 if (!change.Unchanged)
                 {
                     issued = _issuer.Issue(change);
+
+                    // The revocation channel's entries, in this transaction: they commit with the change or not at all.
+                    if (_outbox is not null)
+                    {
+                        foreach (var tokenId in change.RevokedTokens)
+                        {
+                            _outbox.Append(change, ChannelEntry.Revoke(tokenId, issued.Version, change.Now.ToUnixTimeMilliseconds()));
+                        }
+                    }
                 }
             }
             catch (ApiProblemException ex)
@@ -74,6 +90,12 @@ internal sealed class ChangeRunner
             }
 
             transaction.Commit();
+            if (change.OutboxId > 0)
+            {
+                _outbox!.Committed.Set();
+            }
+
+            outboxId = change.OutboxId;
 
             // Published under the writer lock, so versions reach the pusher in the order they were committed.
             if (issued is not null)
@@ -90,7 +112,15 @@ internal sealed class ChangeRunner
         {
             Log.ChangeCommitted(_logger, description, issued.Version);
             _metrics?.Changed(kind);
-            await _pusher.WaitForEdgesAsync(issued.Version, _pushWait, cancellationToken).ConfigureAwait(false);
+            var edges = _pusher.WaitForEdgesAsync(issued.Version, _pushWait, cancellationToken);
+
+            // A revocation also waits (as bounded) for the stream to have it: edges the push cannot reach read it there.
+            if (outboxId > 0 && _channel is not null)
+            {
+                await _channel.WaitForPublishedAsync(outboxId, _pushWait, cancellationToken).ConfigureAwait(false);
+            }
+
+            await edges.ConfigureAwait(false);
         }
 
         return result;

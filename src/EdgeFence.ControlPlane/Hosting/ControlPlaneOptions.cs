@@ -29,6 +29,12 @@ public sealed class ControlPlaneOptions
     /// <summary>StackExchange.Redis connection string of the edges' shared ledger, to read usage from; empty: no usage.</summary>
     public string? Redis { get; set; }
 
+    /// <summary>
+    /// The Redis stream (on <see cref="Redis"/>) that carries signed revocations, credits and heartbeats to the edges
+    /// when pushes cannot reach them (edges: <c>EdgeFence:ChannelStream</c>).
+    /// </summary>
+    public string ChannelStream { get; set; } = "edgefence:channel";
+
     /// <summary>Longest wait between two push attempts to an edge that fails, in seconds.</summary>
     public int PushRetryMaxSeconds { get; set; } = 30;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using EdgeFence.ControlPlane.Auth;
 using EdgeFence.ControlPlane.Billing;
 using EdgeFence.ControlPlane.Changes;
+using EdgeFence.ControlPlane.Revocations;
 using EdgeFence.ControlPlane.Edges;
 using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.OpenApi;
@@ -52,6 +53,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
     private readonly ControlPlaneMetrics _metrics;
     private readonly BillingServices _billing;
     private readonly UsageLedgerPusher? _usagePusher;
+    private ChannelPublisher? _channel;
     private int _stopped;
 
     private ControlPlaneServer(WebApplication app, EdgePusher pusher, EdgePusher walletPusher, ECDsa signingKey, ConnectionMultiplexer? redis, ControlPlaneMetrics metrics, BillingServices billing, UsageLedgerPusher? usagePusher, string databasePath, string publicKeyPath, ILogger logger)
@@ -138,6 +140,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
         ConnectionMultiplexer? redis = null;
         BillingServices? billing = null;
         UsageLedgerPusher? usagePusher = null;
+        ChannelPublisher? channel = null;
         try
         {
             Database database;
@@ -151,15 +154,22 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Database", $"'{options.Database}' cannot be opened as a SQLite database ({ex.Message})");
             }
 
-            var changes = new ChangeRunner(database, new SnapshotIssuer(signingKey), pusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Changes"), metrics);
-            var deposits = new DepositRunner(database, new WalletBookIssuer(signingKey), walletPusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Wallets"), metrics);
+            // One connection for the process; AbortOnConnectFail is off, so a Redis down at start only makes usage 503 until it answers
+            // (and keeps revocation channel entries in the outbox until it does).
+            redis = redisOptions is null ? null : await ConnectionMultiplexer.ConnectAsync(redisOptions).ConfigureAwait(false);
+
+            // The revocation channel needs Redis: without it nothing is written to the outbox, which would only grow.
+            var outbox = redis is null ? null : new ChannelOutbox(signingKey);
+            channel = redis is null ? null : new ChannelPublisher(database, outbox!, redis, options.ChannelStream, signingKey, () => pusher.Latest?.Version ?? 0, time, loggers.CreateLogger("EdgeFence.ControlPlane.Revocations"));
+            var changes = new ChangeRunner(database, new SnapshotIssuer(signingKey), pusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Changes"), metrics, outbox, channel);
+            var deposits = new DepositRunner(database, new WalletBookIssuer(signingKey), walletPusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Wallets"), metrics, outbox, channel);
             pusher.Start();
             walletPusher.Start();
             var latest = await changes.InitializeAsync().ConfigureAwait(false);
             deposits.Initialize();
 
-            // One connection for the process; AbortOnConnectFail is off, so a Redis down at start only makes usage 503 until it answers.
-            redis = redisOptions is null ? null : await ConnectionMultiplexer.ConnectAsync(redisOptions).ConfigureAwait(false);
+            // Started after the first snapshot exists (heartbeats carry its version); drains what a previous run left in the outbox.
+            channel?.Start();
             var openApi = OpenApiDocument.Load();
             // Middleware built by hand rather than UseMiddleware<T>, which finds constructors by reflection.
             var apiLogger = loggers.CreateLogger("EdgeFence.ControlPlane.Api");
@@ -212,7 +222,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
                 throw new ControlPlaneConfigurationException("ControlPlane:Urls", ex.Message);
             }
 
-            var server = new ControlPlaneServer(app, pusher, walletPusher, signingKey, redis, metrics, billing, usagePusher, database.Path, publicKeyPath, logger);
+            var server = new ControlPlaneServer(app, pusher, walletPusher, signingKey, redis, metrics, billing, usagePusher, database.Path, publicKeyPath, logger) { _channel = channel };
             Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
             return server;
         }
@@ -226,6 +236,11 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             if (usagePusher is not null)
             {
                 await usagePusher.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (channel is not null)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
             }
 
             if (redis is not null)
@@ -286,6 +301,11 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
         Log.Stopping(_logger);
         await _app.StopAsync().ConfigureAwait(false);
+        if (_channel is not null)
+        {
+            await _channel.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _pusher.DisposeAsync().ConfigureAwait(false);
         await _walletPusher.DisposeAsync().ConfigureAwait(false);
         if (_usagePusher is not null)

@@ -32,4 +32,8 @@ internal static class EventIds
     public const int StripeEventProcessed = 603;
     public const int StripeClaimed = 604;
     public const int StripeSecretUnreadable = 605;
+
+    // Revocation channel (Redis stream).
+    public const int ChannelPublished = 701;
+    public const int ChannelPublishFailed = 702;
 }

@@ -61,4 +61,10 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.WalletBookResigned, LogLevel.Warning, "The stored wallet book's signature does not verify with the signing key (was the key replaced?): issued version {Version}, signed with the current key")]
     public static partial void WalletBookResigned(ILogger logger, long version);
+
+    [LoggerMessage(EventIds.ChannelPublished, LogLevel.Debug, "Revocation channel: {Count} outbox entries added to the stream, through outbox id {Id}")]
+    public static partial void ChannelPublished(ILogger logger, int count, long id);
+
+    [LoggerMessage(EventIds.ChannelPublishFailed, LogLevel.Warning, "Revocation channel: could not add to the Redis stream ({Detail}); the entries wait in the outbox and are retried")]
+    public static partial void ChannelPublishFailed(ILogger logger, string detail);
 }

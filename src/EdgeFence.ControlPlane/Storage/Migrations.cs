@@ -287,6 +287,17 @@ internal static class Migrations
             ) WITHOUT ROWID;
             CREATE INDEX usage_rollup_batches_by_age ON usage_rollup_batches(received_at_unix);
             """),
+        // Number 7: 5 and 6 are taken by parallel branches (see the note on 2 and 3 above).
+        new(7, "revocation channel outbox: signed revocations and credits waiting to be added to the Redis stream", """
+            -- Written in the transaction of the change it describes, deleted once XADD has it: a control plane stopped
+            -- between the commit and the XADD sends it on its next start. Bytes and signature as the edges verify them.
+            CREATE TABLE channel_outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                bytes BLOB NOT NULL,
+                signature BLOB NOT NULL,
+                created_at_unix_ms INTEGER NOT NULL
+            );
+            """),
         new(8, "usage events reported by origins, and their totals per token and period", """
             -- Every usage event, written once. The idempotency key is unique per site: an origin's retry finds its row.
             CREATE TABLE usage_events (

@@ -46,9 +46,18 @@ internal static class TokenRows
     }
 
     /// <summary>True if the token was live and is now revoked; false if it was already revoked.</summary>
-    public static bool Revoke(Change change, string id) =>
-        change.Command("UPDATE tokens SET revoked_at_unix = $now WHERE id = $id AND revoked_at_unix IS NULL")
+    /// <summary>Revokes the token if it is not already; a revocation is also noted on the change, for the revocation channel.</summary>
+    public static bool Revoke(Change change, string id)
+    {
+        var revoked = change.Command("UPDATE tokens SET revoked_at_unix = $now WHERE id = $id AND revoked_at_unix IS NULL")
             .With("$id", id).With("$now", change.NowUnix).Execute() > 0;
+        if (revoked)
+        {
+            change.RevokedTokens.Add(id);
+        }
+
+        return revoked;
+    }
 
     /// <summary>Suspends a live token (402 at the edge); false if it was revoked or already suspended.</summary>
     public static bool Suspend(Change change, string id) =>

@@ -1,4 +1,5 @@
 using EdgeFence.ControlPlane.Changes;
+using EdgeFence.ControlPlane.Revocations;
 using EdgeFence.ControlPlane.Edges;
 using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.Problems;
@@ -7,6 +8,7 @@ using EdgeFence.ControlPlane.Sites;
 using EdgeFence.ControlPlane.Snapshots;
 using EdgeFence.ControlPlane.Storage;
 using EdgeFence.ControlPlane.Telemetry;
+using EdgeFence.Core.Channel;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeFence.ControlPlane.Wallets;
@@ -39,9 +41,13 @@ internal sealed class DepositRunner
     private readonly TimeSpan _pushWait;
     private readonly ILogger _logger;
     private readonly ControlPlaneMetrics? _metrics;
+    private readonly ChannelOutbox? _outbox;
+    private readonly ChannelPublisher? _channel;
 
-    public DepositRunner(Database database, WalletBookIssuer issuer, EdgePusher pusher, TimeProvider time, TimeSpan pushWait, ILogger logger, ControlPlaneMetrics? metrics = null)
+    public DepositRunner(Database database, WalletBookIssuer issuer, EdgePusher pusher, TimeProvider time, TimeSpan pushWait, ILogger logger, ControlPlaneMetrics? metrics = null, ChannelOutbox? outbox = null, ChannelPublisher? channel = null)
     {
+        _outbox = outbox;
+        _channel = channel;
         _database = database;
         _issuer = issuer;
         _pusher = pusher;
@@ -60,6 +66,7 @@ internal sealed class DepositRunner
     {
         DepositOutcome outcome;
         SignedSnapshot? issued = null;
+        long outboxId;
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -81,6 +88,12 @@ internal sealed class DepositRunner
             }
 
             transaction.Commit();
+            if (change.OutboxId > 0)
+            {
+                _outbox!.Committed.Set();
+            }
+
+            outboxId = change.OutboxId;
 
             // Published under the writer lock, so versions reach the pusher in the order they were committed.
             if (issued is not null)
@@ -105,7 +118,13 @@ internal sealed class DepositRunner
 
         // A replay waits too: its first request may have answered before a slow edge took the book (or never
         // answered at all), and the retry is the caller asking for the same promise.
-        await _pusher.WaitForEdgesAsync(outcome.Deposit.WalletVersion, _pushWait, cancellationToken).ConfigureAwait(false);
+        var edges = _pusher.WaitForEdgesAsync(outcome.Deposit.WalletVersion, _pushWait, cancellationToken);
+        if (outboxId > 0 && _channel is not null)
+        {
+            await _channel.WaitForPublishedAsync(outboxId, _pushWait, cancellationToken).ConfigureAwait(false);
+        }
+
+        await edges.ConfigureAwait(false);
         return outcome;
     }
 
@@ -199,6 +218,9 @@ internal sealed class DepositRunner
         };
         DepositRows.Insert(change, response);
         issued = _issuer.Issue(change);
+
+        // The new total on the revocation channel too, in this transaction (a total, so a replay credits nothing twice).
+        _outbox?.Append(change, ChannelEntry.Credit(deposit.SiteId, deposit.Customer, deposit.Currency, total, response.WalletVersion, change.Now.ToUnixTimeMilliseconds()));
         return new DepositOutcome(response, Replayed: false);
     }
 }

@@ -13,7 +13,7 @@ namespace EdgeFence.Edge.Admin;
 /// <summary>The admin listener: snapshot and wallet book pushes, health. Never mapped on the public listener.</summary>
 internal static class AdminEndpoints
 {
-    public static void Map(WebApplication app, SnapshotManager snapshots, Payments.WalletManager wallets, Func<string> redisState, int maxSnapshotBytes, ILogger logger)
+    public static void Map(WebApplication app, SnapshotManager snapshots, Payments.WalletManager wallets, Func<string> redisState, Revocations.ConfigFreshness freshness, int maxSnapshotBytes, ILogger logger)
     {
         var snapshot = new SignedDocument("Snapshot", "snapshot", (bytes, signature) => snapshots.TryApply(bytes, signature), v => Log.SnapshotApplied(logger, v), d => Log.SnapshotRejected(logger, d));
         var walletBook = new SignedDocument("Wallet book", "wallets", (bytes, signature) => wallets.TryApply(bytes, signature), v => Log.WalletBookApplied(logger, v, wallets.Current?.Count ?? 0), d => Log.WalletBookRejected(logger, d));
@@ -74,6 +74,19 @@ internal static class AdminEndpoints
 
                 writer.WriteString("store"u8, "open");
                 writer.WriteString("redis"u8, redisState());
+
+                // Reported, not a reason for 503: a stale edge still answers (by its policy), and taking it out of
+                // the load balancer would move its traffic to edges that are probably just as cut off.
+                if (freshness.Enabled)
+                {
+                    writer.WriteStartObject("config"u8);
+                    writer.WriteString("state"u8, freshness.IsStale() ? "stale" : "fresh");
+                    writer.WriteNumber("ageSeconds"u8, Math.Round(freshness.AgeSeconds(), 1));
+                    writer.WriteNumber("maxAgeSeconds"u8, freshness.MaxAgeSeconds);
+                    writer.WriteString("stalePolicy"u8, freshness.RefuseWhenStale ? "refuse" : "serve");
+                    writer.WriteEndObject();
+                }
+
                 writer.WriteEndObject();
             });
         });

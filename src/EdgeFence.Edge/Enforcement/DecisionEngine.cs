@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using EdgeFence.Core.Limits;
 using EdgeFence.Core.Security;
 using EdgeFence.Edge.Payments;
+using EdgeFence.Edge.Revocations;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
 using EdgeFence.Edge.Sync;
@@ -20,9 +21,13 @@ internal sealed class DecisionEngine
     private readonly TimeProvider _time;
     private readonly QuotaSync? _sync;
     private readonly WalletManager? _wallets;
+    private readonly RevocationOverlay? _revocations;
+    private readonly ConfigFreshness? _freshness;
 
-    public DecisionEngine(CounterStore counters, TimeProvider time, QuotaSync? sync = null, WalletManager? wallets = null)
+    public DecisionEngine(CounterStore counters, TimeProvider time, QuotaSync? sync = null, WalletManager? wallets = null, RevocationOverlay? revocations = null, ConfigFreshness? freshness = null)
     {
+        _revocations = revocations;
+        _freshness = freshness is { Enabled: true, RefuseWhenStale: true } ? freshness : null;
         _counters = counters;
         _time = time;
         _sync = sync;
@@ -65,6 +70,14 @@ internal sealed class DecisionEngine
         }
 
         decision.Resource = resource;
+
+        // :: Step 2b: an edge that has heard nothing from the control plane for longer than MaxConfigAgeSeconds,
+        // with the refuse policy, answers 503 on enforced resources rather than enforce a config that may be long gone.
+        if (_freshness is not null && _freshness.IsStale())
+        {
+            Deny(ref decision, DenyReason.ConfigStale);
+            return;
+        }
 
         // :: Step 3: token known.
         if (ambiguousCredentials)
@@ -111,8 +124,9 @@ internal sealed class DecisionEngine
         decision.Token = tokenRuntime;
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-        // :: Step 4: not revoked, not expired, not suspended for an unpaid subscription.
-        if (tokenRuntime.Revoked)
+        // :: Step 4: not revoked (in the served snapshot, or through the channel's overlay: revoked in a snapshot newer
+        // than the one served, whose push has not got through), not expired, not suspended for an unpaid subscription.
+        if (tokenRuntime.Revoked || (_revocations is not null && _revocations.IsRevoked(tokenRuntime.Id, state.Version)))
         {
             Deny(ref decision, DenyReason.RevokedToken);
             return;

@@ -27,6 +27,7 @@ internal enum DenyReason : byte
     InvalidRequestBody,
     InsufficientBalance,
     PaymentOverdue,
+    ConfigStale,
 
     // x402 pay-per-call (Payments/X402). Every payment failure but an unreachable facilitator is a 402
     // with a fresh offer, so a client can pay again.

@@ -34,6 +34,7 @@ internal static class DenyReasons
         table[(int)DenyReason.InvalidRequestBody] = new(400, "invalid-request-body", "The request body is not valid");
         table[(int)DenyReason.InsufficientBalance] = new(402, "insufficient-balance", "The prepaid balance does not cover this call");
         table[(int)DenyReason.PaymentOverdue] = new(402, "payment-overdue", "The subscription's payment is overdue");
+        table[(int)DenyReason.ConfigStale] = new(503, "configuration-stale", "The edge has not heard from the control plane for longer than it may serve paid resources");
         table[(int)DenyReason.PaymentRequired] = new(402, "payment-required", "This resource is paid per call with x402");
         table[(int)DenyReason.PaymentInvalid] = new(402, "payment-invalid", "The x402 payment header is malformed");
         table[(int)DenyReason.PaymentMismatch] = new(402, "payment-mismatch", "The x402 payment does not match this resource's payment requirements");

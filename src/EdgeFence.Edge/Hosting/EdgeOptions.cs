@@ -97,4 +97,22 @@ public sealed class EdgeOptions
 
     /// <summary>Most MiB of rollup batches kept on disk while the control plane is unreachable (the oldest go first).</summary>
     public int AnalyticsSpoolMaxMiB { get; set; } = 256;
+    /// The Redis stream (on <see cref="Redis"/>) the control plane writes signed revocations, credits and heartbeats
+    /// to (control plane: <c>ControlPlane:ChannelStream</c>). Followed only when a <see cref="SnapshotPublicKey"/> is
+    /// set: unsigned entries would let anyone who can write to Redis credit balances.
+    /// </summary>
+    public string ChannelStream { get; set; } = "edgefence:channel";
+
+    /// <summary>Milliseconds between two reads of the channel stream: the largest part of a revocation's propagation time when pushes fail.</summary>
+    public int ChannelPollMs { get; set; } = 100;
+
+    /// <summary>
+    /// Seconds after which an edge that has heard neither from the control plane (a snapshot or wallet book applied)
+    /// nor from the channel (any signed entry, heartbeats every 5 s included) applies <see cref="StaleConfigPolicy"/>
+    /// to enforced resources. 0 (default): off.
+    /// </summary>
+    public int MaxConfigAgeSeconds { get; set; }
+
+    /// <summary>What a stale edge does on enforced resources: <c>serve</c> (keep deciding from what it has) or <c>refuse</c> (503).</summary>
+    public string StaleConfigPolicy { get; set; } = "serve";
 }

@@ -105,6 +105,27 @@ internal static partial class EdgeOptionsValidator
             throw new EdgeConfigurationException("EdgeFence:MaxLeaseSlice", "must be between 1 and 1000000000");
         }
 
+        if (options.ChannelPollMs is < 10 or > 250)
+        {
+            // Below 10 ms the polls cost Redis more than they buy; above 250 ms revocations miss the 1 s promise.
+            throw new EdgeConfigurationException("EdgeFence:ChannelPollMs", "must be between 10 and 250");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ChannelStream))
+        {
+            throw new EdgeConfigurationException("EdgeFence:ChannelStream", "must not be empty");
+        }
+
+        if (options.MaxConfigAgeSeconds is < 0 or > 30 * 86_400)
+        {
+            throw new EdgeConfigurationException("EdgeFence:MaxConfigAgeSeconds", "must be between 0 (off) and 2592000");
+        }
+
+        if (options.StaleConfigPolicy is not ("serve" or "refuse"))
+        {
+            throw new EdgeConfigurationException("EdgeFence:StaleConfigPolicy", "must be 'serve' or 'refuse'");
+        }
+
         if (options.LeaseTimeoutMs is < 1 or > 10_000)
         {
             throw new EdgeConfigurationException("EdgeFence:LeaseTimeoutMs", "must be between 1 and 10000");

@@ -9,6 +9,7 @@ using EdgeFence.Edge.Payments;
 using EdgeFence.Edge.Payments.X402;
 using EdgeFence.Edge.Proxy;
 using EdgeFence.Edge.Proxy.Upstream;
+using EdgeFence.Edge.Revocations;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
 using EdgeFence.Edge.Sync;
@@ -40,6 +41,7 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly RedisLedger? _ledger;
     private readonly RollupShipper? _rollups;
     private readonly ILogger _logger;
+    private ChannelFollower? _follower;
     private int _stopped;
 
     private EdgeServer(WebApplication publicApp, WebApplication adminApp, CounterStore counters, SnapshotManager snapshots, DecisionLogWriter decisionLog, QuotaSync? sync, RedisLedger? ledger, RollupShipper? rollups, ILogger logger)
@@ -88,13 +90,21 @@ public sealed class EdgeServer : IAsyncDisposable
             });
         }
 
-        services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<QuotaSync>(), sp.GetRequiredService<WalletManager>()));
+        var overlay = new RevocationOverlay();
+        var freshness = new ConfigFreshness(TimeProvider.System, options.MaxConfigAgeSeconds, options.StaleConfigPolicy == "refuse");
+        services.AddSingleton(sp => new DecisionEngine(sp.GetRequiredService<CounterStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<QuotaSync>(), sp.GetRequiredService<WalletManager>(), overlay, freshness));
         services.AddSingleton(sp =>
         {
             var snapshots = sp.GetRequiredService<SnapshotManager>();
             Func<int>? redisUp = ledger is null ? null : () => sp.GetService<QuotaSync>()?.Healthy == true ? 1 : 0;
             Func<double>? reconcileLag = ledger is null ? null : () => sp.GetService<QuotaSync>()?.ReconcileLagSeconds ?? 0;
-            return new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp, reconcileLag);
+            var metrics = new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp, reconcileLag);
+            if (freshness.Enabled)
+            {
+                metrics.ObserveFreshness(freshness.AgeSeconds, () => freshness.IsStale() ? 1 : 0);
+            }
+
+            return metrics;
         });
         IDecisionSink files = new NdjsonDecisionSink(Path.Combine(options.DataDir, "decisions"), nodeId);
         var decisionSink = ledger is null || !options.DecisionLogRedisStream ? files : new RedisStreamDecisionSink(ledger, files, nodeId);
@@ -153,7 +163,28 @@ public sealed class EdgeServer : IAsyncDisposable
         snapshots.LoadAtStart(options.SnapshotPath);
         var wallets = publicApp.Services.GetRequiredService<WalletManager>();
         wallets.LoadAtStart();
+
+        // From here on, a snapshot or wallet book the control plane sends is word from it; a snapshot also
+        // carries the revocations the channel told of up to its version.
+        snapshots.Applied = version =>
+        {
+            overlay.Prune(version);
+            freshness.Heard();
+        };
+        wallets.Applied = freshness.Heard;
         await ControlPlanePull.PullAsync(options, snapshots, wallets, logger).ConfigureAwait(false);
+
+        // The revocation channel: only with Redis and a public key to verify its entries with.
+        ChannelFollower? follower = null;
+        if (ledger is not null && publicKey is not null)
+        {
+            follower = new ChannelFollower(ledger, options.ChannelStream, publicKey, snapshots, wallets, overlay, freshness, publicApp.Services.GetRequiredService<EdgeMetrics>(), TimeSpan.FromMilliseconds(options.ChannelPollMs), options.DataDir, TimeProvider.System, publicApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Revocations"));
+            follower.Start();
+        }
+        else if (ledger is not null)
+        {
+            Log.ChannelDisabled(logger);
+        }
         if (publicKey is null)
         {
             Log.UnsignedSnapshotsAccepted(logger);
@@ -178,7 +209,7 @@ public sealed class EdgeServer : IAsyncDisposable
         var adminApp = adminBuilder.Build();
         var publicServices = publicApp.Services;
         Func<string> redisState = ledger is null ? static () => "standalone" : () => publicServices.GetService<QuotaSync>()?.Healthy == true ? "up" : "down";
-        AdminEndpoints.Map(adminApp, snapshots, wallets, redisState, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
+        AdminEndpoints.Map(adminApp, snapshots, wallets, redisState, freshness, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
         adminApp.MapPrometheusScrapingEndpoint("/metrics");
 
         await StartListenerAsync(publicApp, "EdgeFence:Urls").ConfigureAwait(false);
@@ -195,7 +226,7 @@ public sealed class EdgeServer : IAsyncDisposable
         var sync = publicApp.Services.GetService<QuotaSync>();
         var rollups = publicApp.Services.GetService<RollupShipper>();
         rollups?.Start();
-        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, decisionLog, sync, ledger, rollups, logger);
+        var server = new EdgeServer(publicApp, adminApp, counters, snapshots, decisionLog, sync, ledger, rollups, logger) { _follower = follower };
         Log.Started(logger, nodeId, string.Join(' ', server.PublicUrls), string.Join(' ', server.AdminUrls));
         return server;
     }
@@ -220,6 +251,11 @@ public sealed class EdgeServer : IAsyncDisposable
         await _admin.StopAsync().ConfigureAwait(false);
         await _public.StopAsync().ConfigureAwait(false);
         Log.Stopping(_logger);
+        if (_follower is not null)
+        {
+            await _follower.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _decisionLog.DisposeAsync().ConfigureAwait(false);
         if (_rollups is not null)
         {

@@ -48,4 +48,11 @@ internal static class EventIds
     public const int RollupBatchRejected = 802;
     public const int RollupSpoolFull = 803;
     public const int RollupSpoolFailed = 804;
+
+    public const int ChannelEntryApplied = 810;
+    public const int ChannelEntryIgnored = 811;
+    public const int ChannelReadFailed = 812;
+    public const int ChannelDisabled = 813;
+    public const int ConfigStale = 814;
+    public const int ConfigFresh = 815;
 }

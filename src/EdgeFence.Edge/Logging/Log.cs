@@ -108,4 +108,22 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.PaymentGuardFull, LogLevel.Warning, "{RequestId} x402 replay guard is full (site {Site}): new payments get 503 until held ones expire")]
     public static partial void PaymentGuardFull(ILogger logger, string requestId, string site);
+
+    [LoggerMessage(EventIds.ChannelEntryApplied, LogLevel.Information, "Revocation channel: {Kind} applied ({Subject}, version {Version}), {LatencyMs} ms after the control plane committed it")]
+    public static partial void ChannelEntryApplied(ILogger logger, string kind, string subject, long version, long latencyMs);
+
+    [LoggerMessage(EventIds.ChannelEntryIgnored, LogLevel.Warning, "Revocation channel: entry {Id} ignored: {Detail}")]
+    public static partial void ChannelEntryIgnored(ILogger logger, string id, string detail);
+
+    [LoggerMessage(EventIds.ChannelReadFailed, LogLevel.Debug, "Revocation channel: read failed ({Detail}); retrying")]
+    public static partial void ChannelReadFailed(ILogger logger, string detail);
+
+    [LoggerMessage(EventIds.ChannelDisabled, LogLevel.Warning, "Revocation channel not followed: no EdgeFence:SnapshotPublicKey, and unsigned entries would let any Redis writer credit balances")]
+    public static partial void ChannelDisabled(ILogger logger);
+
+    [LoggerMessage(EventIds.ConfigStale, LogLevel.Warning, "Configuration stale: nothing heard from the control plane or the channel for over {MaxAgeSeconds} s; enforced resources now {Policy}")]
+    public static partial void ConfigStale(ILogger logger, int maxAgeSeconds, string policy);
+
+    [LoggerMessage(EventIds.ConfigFresh, LogLevel.Information, "Configuration fresh again: heard from the control plane or the channel")]
+    public static partial void ConfigFresh(ILogger logger);
 }

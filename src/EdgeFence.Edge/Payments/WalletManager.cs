@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using EdgeFence.Core.Channel;
 using EdgeFence.Core.Model;
 using EdgeFence.Core.Security;
 using EdgeFence.Core.Serialization;
 using EdgeFence.Core.Validation;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Snapshots;
+using EdgeFence.Edge.Store;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeFence.Edge.Payments;
@@ -21,6 +23,10 @@ internal sealed class WalletManager
     private readonly ILogger _logger;
     private readonly Lock _applyLock = new();
     private volatile WalletBookState? _current;
+
+    // Channel credits newer than the book served: re-applied over an older book that arrives later, dropped once a
+    // book at or past their version is served. Written under the apply lock.
+    private readonly Dictionary<Key128, ChannelEntry> _credits = [];
 
     public WalletManager(ECDsa? publicKey, string dataDirectory, ILogger logger)
     {
@@ -73,8 +79,8 @@ internal sealed class WalletManager
                 return new SnapshotApplyResult(SnapshotApplyStatus.Stale, $"wallet book version {book.Version} is not newer than the serving version {current.Version}", current.Version, []);
             }
 
-            // 5. Compile, 6. persist before publishing, 7. publish.
-            var state = new WalletBookState(book);
+            // 5. Compile (with the channel credits this book does not carry yet), 6. persist before publishing, 7. publish.
+            var state = WithCredits(new WalletBookState(book));
             if (persist)
             {
                 try
@@ -88,7 +94,77 @@ internal sealed class WalletManager
             }
 
             _current = state;
+            if (persist)
+            {
+                Applied?.Invoke();
+            }
+
             return new SnapshotApplyResult(SnapshotApplyStatus.Applied, "applied", book.Version, []);
         }
+    }
+
+    /// <summary>Called after a pushed or pulled book is served (not one loaded from disk): the control plane was heard.</summary>
+    public Action? Applied { get; set; }
+
+    /// <summary>
+    /// Applies a revocation channel credit (signature already verified): raises the balance's credited total to the
+    /// entry's unless the served book is at or past its version, or already has as much. False when nothing changed.
+    /// </summary>
+    public bool ApplyCredit(ChannelEntry credit)
+    {
+        lock (_applyLock)
+        {
+            var current = _current ?? WalletBookState.Empty;
+            if (credit.Version <= current.Version)
+            {
+                return false;
+            }
+
+            var key = WalletAccount.KeyOf(credit.SiteId, credit.Customer, credit.Currency);
+            if (!_credits.TryGetValue(key, out var known) || known.CreditedMicros < credit.CreditedMicros)
+            {
+                _credits[key] = credit;
+            }
+
+            if (current.WithCredit(credit.SiteId, credit.Customer, credit.Currency, credit.CreditedMicros) is not { } raised)
+            {
+                return false;
+            }
+
+            _current = raised;
+            return true;
+        }
+    }
+
+    /// <summary>The channel credits still waiting for a book to carry them (for the channel's cursor file).</summary>
+    public IReadOnlyList<ChannelEntry> PendingCredits()
+    {
+        lock (_applyLock)
+        {
+            return [.. _credits.Values];
+        }
+    }
+
+    private WalletBookState WithCredits(WalletBookState state)
+    {
+        List<Key128>? carried = null;
+        foreach (var (key, credit) in _credits)
+        {
+            if (credit.Version <= state.Version)
+            {
+                (carried ??= []).Add(key);
+            }
+            else
+            {
+                state = state.WithCredit(credit.SiteId, credit.Customer, credit.Currency, credit.CreditedMicros) ?? state;
+            }
+        }
+
+        foreach (var key in carried ?? [])
+        {
+            _credits.Remove(key);
+        }
+
+        return state;
     }
 }

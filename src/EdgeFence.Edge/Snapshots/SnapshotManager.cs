@@ -40,6 +40,9 @@ internal sealed class SnapshotManager : IDisposable
 
     public string PersistPath => _persistPath;
 
+    /// <summary>Called with the version after a pushed or pulled snapshot is served (not one loaded from disk).</summary>
+    public Action<long>? Applied { get; set; }
+
     /// <summary>
     /// Loads the persisted snapshot and the configured initial one and serves the newer.
     /// A configured snapshot that is unusable is a start-up error; an unusable persisted one is logged and skipped.
@@ -129,6 +132,11 @@ internal sealed class SnapshotManager : IDisposable
 
             // 7. Publish: one volatile write.
             _current = state;
+            if (persist)
+            {
+                Applied?.Invoke(state.Version);
+            }
+
             if (current is not null && current.Tokens.Length >= LargeStateTokens)
             {
                 _ = ReclaimAsync();

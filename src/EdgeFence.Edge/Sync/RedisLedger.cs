@@ -74,5 +74,9 @@ internal sealed class RedisLedger : IAsyncDisposable
     public Task StreamAddAsync(string key, NameValueEntry[] fields, long maxLength)
         => _redis.GetDatabase().StreamAddAsync(key, fields, maxLength: (int)Math.Min(int.MaxValue, maxLength), useApproximateMaxLength: true);
 
+    /// <summary>Up to <paramref name="count"/> stream entries after <paramref name="afterId"/> (XREAD without BLOCK: the multiplexer is shared).</summary>
+    public Task<StreamEntry[]> StreamReadAsync(string key, string afterId, int count)
+        => _redis.GetDatabase().StreamReadAsync(key, afterId, count);
+
     public ValueTask DisposeAsync() => _redis.DisposeAsync();
 }

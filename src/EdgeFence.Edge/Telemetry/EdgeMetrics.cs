@@ -22,6 +22,7 @@ internal sealed class EdgeMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _originErrors;
     private readonly Counter<long> _decisionLogDropped;
+    private readonly Counter<long> _channelEntries;
 
     public EdgeMetrics(Func<long> snapshotVersion, Func<int>? redisUp, Func<double>? reconcileLag)
     {
@@ -29,6 +30,7 @@ internal sealed class EdgeMetrics : IDisposable
         _duration = _meter.CreateHistogram<double>(RequestDuration, unit: "s", description: "Time spent per request: phase=edge is the edge's own work, phase=origin the origin's answer.");
         _originErrors = _meter.CreateCounter<long>("edgefence.origin.errors", description: "Forwarded requests the origin failed (502/504).");
         _decisionLogDropped = _meter.CreateCounter<long>("edgefence.decision_log.dropped", description: "Decision records dropped because the decision log queue was full.");
+        _channelEntries = _meter.CreateCounter<long>("edgefence.channel.entries", description: "Revocation channel entries that changed what the edge enforces (result=applied) or were refused (result=ignored: bad signature, malformed).");
         _meter.CreateObservableGauge("edgefence.snapshot.version", snapshotVersion, description: "Version of the snapshot being served (0 when none).");
         if (redisUp is not null)
         {
@@ -59,6 +61,15 @@ internal sealed class EdgeMetrics : IDisposable
     public void OriginError(string site) => _originErrors.Add(1, new KeyValuePair<string, object?>("site", site));
 
     public void DecisionLogDropped() => _decisionLogDropped.Add(1);
+
+    public void ChannelEntry(string result) => _channelEntries.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    /// <summary>The configuration's age and staleness (EdgeFence:MaxConfigAgeSeconds), observed when scraped.</summary>
+    public void ObserveFreshness(Func<double> ageSeconds, Func<int> stale)
+    {
+        _meter.CreateObservableGauge("edgefence.config.age", ageSeconds, unit: "s", description: "Seconds since the edge last heard from the control plane, by push, pull or the revocation channel (-1: never).");
+        _meter.CreateObservableGauge("edgefence.config.stale", stale, description: "1 while the configuration is older than EdgeFence:MaxConfigAgeSeconds (the stale policy applies), else 0.");
+    }
 
     public void Dispose() => _meter.Dispose();
 }
