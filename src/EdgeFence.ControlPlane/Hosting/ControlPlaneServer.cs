@@ -2,10 +2,12 @@ using System.Security.Cryptography;
 using EdgeFence.ControlPlane.Auth;
 using EdgeFence.ControlPlane.Billing;
 using EdgeFence.ControlPlane.Changes;
+using EdgeFence.ControlPlane.Dashboard;
 using EdgeFence.ControlPlane.Edges;
 using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.OpenApi;
 using EdgeFence.ControlPlane.Plans;
+using EdgeFence.ControlPlane.Portal;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Resources;
 using EdgeFence.ControlPlane.Sites;
@@ -172,6 +174,13 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new StatsEndpoints(database, redis, time).Map(app);
             new SnapshotEndpoints(pusher).Map(app);
             new WalletEndpoints(database, deposits, walletPusher, new DebitReader(redis)).Map(app);
+
+            // The web half: the dashboard (its own login, not the bearer key) and the customer portal (signed links).
+            var dashboardData = new DashboardData(database, redis, pusher, walletPusher, new DebitReader(redis), time);
+            var loginThrottle = new LoginThrottle();
+            app.Lifetime.ApplicationStopped.Register(loginThrottle.Dispose);
+            new DashboardEndpoints(adminKey, new DashboardSessions(time), loginThrottle, new DashboardPages(dashboardData)).Map(app);
+            new PortalEndpoints(new PortalLinks(signingKey, time), dashboardData).Map(app);
             stripe = BillingModule.Map(app, builder.Configuration, options.SigningKey, database, changes, time, loggers);
             app.MapGet(OpenApiDocument.Path, context =>
             {
