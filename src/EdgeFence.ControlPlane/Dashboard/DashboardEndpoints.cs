@@ -50,6 +50,7 @@ internal sealed class DashboardEndpoints
         app.MapGet("/dashboard/sites/{id}/customers/{customer}", CustomerAsync);
         app.MapGet("/dashboard/edges", EdgesAsync);
         app.MapGet("/dashboard/decisions", DecisionsAsync);
+        app.MapGet("/dashboard/webhooks", WebhooksAsync);
     }
 
     private Task OverviewAsync(HttpContext context) => PageAsync(context, "Overview", _pages.OverviewAsync);
@@ -63,6 +64,12 @@ internal sealed class DashboardEndpoints
     private Task EdgesAsync(HttpContext context) => PageAsync(context, "Edges", new PageRenderer((html, _) =>
     {
         _pages.Edges(html);
+        return Task.FromResult(true);
+    }));
+
+    private Task WebhooksAsync(HttpContext context) => PageAsync(context, "Alerts", new PageRenderer((html, _) =>
+    {
+        _pages.Webhooks(html);
         return Task.FromResult(true);
     }));
 
@@ -182,7 +189,7 @@ internal sealed class DashboardEndpoints
             .Raw("<title>").Text(title).Raw(" · EdgeFence</title><link rel=\"stylesheet\" href=\"/dashboard/assets/dashboard.css\"><script defer src=\"/dashboard/assets/dashboard.js\"></script></head><body>");
         if (csrf is not null && navigation)
         {
-            page.Raw("<nav><a class=\"brand\" href=\"/dashboard\">EdgeFence</a><a href=\"/dashboard\">Overview</a><a href=\"/dashboard/edges\">Edges</a><a href=\"/dashboard/decisions\">Decision log</a>")
+            page.Raw("<nav><a class=\"brand\" href=\"/dashboard\">EdgeFence</a><a href=\"/dashboard\">Overview</a><a href=\"/dashboard/edges\">Edges</a><a href=\"/dashboard/decisions\">Decision log</a><a href=\"/dashboard/webhooks\">Alerts</a>")
                 .Raw("<form method=\"post\" action=\"/dashboard/logout\"><input type=\"hidden\" name=\"_csrf\" value=\"").Text(csrf).Raw("\"><button type=\"submit\" id=\"logout\">Log out</button></form></nav>");
         }
 

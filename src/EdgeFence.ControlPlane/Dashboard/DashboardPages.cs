@@ -4,8 +4,34 @@ namespace EdgeFence.ControlPlane.Dashboard;
 internal sealed class DashboardPages
 {
     private readonly DashboardData _data;
+    private readonly Storage.Database _database;
 
-    public DashboardPages(DashboardData data) => _data = data;
+    public DashboardPages(DashboardData data, Storage.Database database)
+    {
+        _data = data;
+        _database = database;
+    }
+
+    /// <summary>The latest alert deliveries with their last status.</summary>
+    public void Webhooks(Html html)
+    {
+        List<Webhooks.WebhookRows.DeliveryView> deliveries;
+        using (var connection = _database.Open())
+        {
+            deliveries = ControlPlane.Webhooks.WebhookRows.Recent(connection, 100);
+        }
+
+        html.Raw("<h1>Alert deliveries</h1><table id=\"deliveries\"><tr><th>Event</th><th>Type</th><th>To</th><th>State</th><th>Attempts</th><th>Last status</th><th>Last attempt</th><th>Next attempt</th></tr>");
+        foreach (var d in deliveries)
+        {
+            html.Raw("<tr><td><code>").Text(d.EventId).Raw("</code></td><td>").Text(d.Type).Raw("</td><td>").Text(d.Url).Raw("</td><td class=\"state\">").Text(d.State)
+                .Raw("</td><td>").Number(d.Attempts).Raw("</td><td>").Text(d.LastStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? d.LastError ?? "")
+                .Raw("</td><td>").Time(d.LastAttemptUnixMs is { } l ? DateTimeOffset.FromUnixTimeMilliseconds(l) : null)
+                .Raw("</td><td>").Time(d.NextAttemptUnixMs is { } n ? DateTimeOffset.FromUnixTimeMilliseconds(n) : null).Raw("</td></tr>");
+        }
+
+        html.Raw("</table>");
+    }
 
     public async Task<bool> OverviewAsync(Html html, CancellationToken cancellationToken)
     {

@@ -37,4 +37,13 @@ public sealed class ControlPlaneOptions
 
     /// <summary>Console log format: <c>text</c> or <c>json</c>.</summary>
     public string LogFormat { get; set; } = "text";
+
+    /// <summary>How often alerts (webhooks) are checked for and due deliveries tried, in seconds.</summary>
+    public int AlertIntervalSeconds { get; set; } = 30;
+
+    /// <summary>First retry delay of a failed webhook delivery, in seconds; doubled each time, at most an hour, for a day.</summary>
+    public int WebhookRetrySeconds { get; set; } = 30;
+
+    /// <summary><c>balance.low</c> fires when a balance falls under this many micro-units of its currency.</summary>
+    public long LowBalanceMicros { get; set; } = 1_000_000;
 }

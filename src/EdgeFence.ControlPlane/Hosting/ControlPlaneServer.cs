@@ -18,6 +18,7 @@ using EdgeFence.ControlPlane.Telemetry;
 using EdgeFence.ControlPlane.Tokens;
 using EdgeFence.ControlPlane.Usage;
 using EdgeFence.ControlPlane.Wallets;
+using EdgeFence.ControlPlane.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -179,8 +180,13 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             var dashboardData = new DashboardData(database, redis, pusher, walletPusher, new DebitReader(redis), time);
             var loginThrottle = new LoginThrottle();
             app.Lifetime.ApplicationStopped.Register(loginThrottle.Dispose);
-            new DashboardEndpoints(adminKey, new DashboardSessions(time), loginThrottle, new DashboardPages(dashboardData)).Map(app);
+            new DashboardEndpoints(adminKey, new DashboardSessions(time), loginThrottle, new DashboardPages(dashboardData, database)).Map(app);
             new PortalEndpoints(new PortalLinks(signingKey, time), dashboardData).Map(app);
+            new WebhookEndpoints(database, time).Map(app);
+            var alerts = new AlertMonitor(database, dashboardData, time, TimeSpan.FromSeconds(options.AlertIntervalSeconds), TimeSpan.FromSeconds(options.WebhookRetrySeconds),
+                options.LowBalanceMicros, loggers.CreateLogger("EdgeFence.ControlPlane.Webhooks"));
+            alerts.Start();
+            app.Lifetime.ApplicationStopping.Register(() => alerts.DisposeAsync().AsTask().GetAwaiter().GetResult());
             stripe = BillingModule.Map(app, builder.Configuration, options.SigningKey, database, changes, time, loggers);
             app.MapGet(OpenApiDocument.Path, context =>
             {
