@@ -18,7 +18,8 @@ public sealed class DashboardBrowserTests
     public async Task Overview_after_real_traffic_shows_the_ledger_numbers_and_the_plan_and_portal_pages_render()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var stack = await TestStack.StartAsync(redis: redis.ConnectionString, edgeArgs: ["--EdgeFence:LeaseTimeoutMs=5000"]);
+        await using var stack = await TestStack.StartAsync(redis: redis.ConnectionString, edgeArgs: ["--EdgeFence:LeaseTimeoutMs=5000"], controlPlaneArgs: ["--ControlPlane:AlertIntervalSeconds=1"]);
+        await using var receiver = await AlertReceiver.StartAsync();
 
         // :: A prepaid plan (0.0025 USD a call) and a quota plan (10 units a month), a customer on each.
         var site = await stack.ControlPlane.PostAsync("/v1/sites", new { name = "Demo API", slug = "demo", originUrl = stack.Origin.Url, hosts = new[] { TestSnapshot.SiteHost }, topUpUrl = PriceTerms.TopUpUrl });
@@ -34,6 +35,8 @@ public sealed class DashboardBrowserTests
         var globex = await stack.ControlPlane.PostAsync($"/v1/sites/{siteId}/tokens", new { planId = starter.Str("id"), customer = "globex" });
         Assert.Equal(HttpStatusCode.Created, globex.Status);
         await Wallets.Deposits.CreditAsync(stack.ControlPlane, "acme co", siteId, 20_000, "USD", "top-up-1");
+        var webhook = await stack.ControlPlane.PostAsync($"/v1/sites/{siteId}/webhooks", new { url = receiver.Url, events = new[] { "quota.threshold", "balance.low" } });
+        Assert.True(webhook.Status == HttpStatusCode.Created, webhook.ToString());
 
         // :: Real traffic: 3 paid calls, 9 quota units, 2 refused (no token).
         var statuses = new List<HttpStatusCode>();
@@ -51,6 +54,16 @@ public sealed class DashboardBrowserTests
         Assert.True(ledger.Status == HttpStatusCode.OK, ledger.ToString());
         var debited = ledger.Json.GetProperty("debits")[0].GetProperty("debitedMicros").GetInt64();
         Assert.Equal(7_500, debited);
+
+        // :: Alerts from the same numbers: globex at 90% of its quota (80% crossed, 100% not), acme's balance under 1.00.
+        var alerts = await receiver.WaitForAsync(2, webhook.Str("secret"));
+        var quota = Assert.Single(alerts, a => a.GetProperty("type").GetString() == "quota.threshold");
+        Assert.Equal(80, quota.GetProperty("data").GetProperty("percent").GetInt32());
+        Assert.Equal("globex", quota.GetProperty("data").GetProperty("customer").GetString());
+        var low = Assert.Single(alerts, a => a.GetProperty("type").GetString() == "balance.low");
+        // Under 1.00 from the deposit on (20,000 micros): raised once per credited total, whenever the monitor first saw it.
+        Assert.InRange(low.GetProperty("data").GetProperty("balanceMicros").GetInt64(), 20_000 - debited, 20_000);
+        Assert.Equal("acme co", low.GetProperty("data").GetProperty("customer").GetString());
 
         using var browser = Browser.Start();
         var driver = browser.Driver;
@@ -103,6 +116,11 @@ public sealed class DashboardBrowserTests
         browser.WaitFor(() => driver.FindElements(By.Id("edges")).Count > 0);
         Assert.Single(driver.FindElements(By.CssSelector("#edges tr td:first-child")));
         browser.Screenshot("edges");
+
+        driver.Navigate().GoToUrl($"{stack.ControlPlane.Url}/dashboard/webhooks");
+        browser.WaitFor(() => driver.FindElements(By.CssSelector("#deliveries td.state")).Count == 2);
+        Assert.All(driver.FindElements(By.CssSelector("#deliveries td.state")), cell => Assert.Equal("delivered", cell.Text));
+        browser.Screenshot("webhooks");
 
         // :: A customer portal link, opened in the same browser: that customer's numbers only.
         var portal = await stack.ControlPlane.PostAsync($"/v1/customers/globex/portal?siteId={siteId}", null);
