@@ -345,7 +345,11 @@ curl -s $admin/v1/snapshot
 # (README "Control plane" has the whole API; a DELETE /v1/tokens/<id> returns once the edge refuses that token):
 curl -s -H "Authorization: Bearer \$(cat $work/admin-key)" $cp/v1/edges
 curl -s -H "Authorization: Bearer \$(cat $work/admin-key)" $cp/v1/sites/$site_id/tokens
+
+# Dashboard: open $cp/dashboard in a browser and log in with the admin key ($work/admin-key).
+# A customer's portal link (signed, 24 h): POST /v1/customers/<customer>/portal?siteId=$site_id
 EOF
+say "Dashboard: $cp/dashboard (login: the admin key, in $work/admin-key)"
 
 # :: Step 7: run them once and compare with what they should give.
 say "Running them once"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-scripts/ensure-packages.sh clang zlib1g-dev curl redis-server redis-tools
+scripts/ensure-packages.sh clang zlib1g-dev curl redis-server redis-tools chromium chromium-driver
 
 results="artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"

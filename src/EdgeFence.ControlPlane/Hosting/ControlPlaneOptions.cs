@@ -49,4 +49,13 @@ public sealed class ControlPlaneOptions
     /// default) or <c>stream</c> (the Redis decision streams, for edges with <c>EdgeFence:DecisionLogRedisStream</c>).
     /// </summary>
     public string StatsSource { get; set; } = "rollups";
+
+    /// <summary>How often alerts (webhooks) are checked for and due deliveries tried, in seconds.</summary>
+    public int AlertIntervalSeconds { get; set; } = 30;
+
+    /// <summary>First retry delay of a failed webhook delivery, in seconds; doubled each time, at most an hour, for a day.</summary>
+    public int WebhookRetrySeconds { get; set; } = 30;
+
+    /// <summary><c>balance.low</c> fires when a balance falls under this many micro-units of its currency.</summary>
+    public long LowBalanceMicros { get; set; } = 1_000_000;
 }

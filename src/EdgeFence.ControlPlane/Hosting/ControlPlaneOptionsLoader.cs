@@ -52,6 +52,21 @@ internal static partial class ControlPlaneOptionsLoader
 
         ParseEdges(options.Edges);
         ParseRedis(options.Redis);
+        if (options.AlertIntervalSeconds is < 1 or > 3600)
+        {
+            throw new ControlPlaneConfigurationException("ControlPlane:AlertIntervalSeconds", "must be between 1 and 3600");
+        }
+
+        if (options.WebhookRetrySeconds is < 1 or > 3600)
+        {
+            throw new ControlPlaneConfigurationException("ControlPlane:WebhookRetrySeconds", "must be between 1 and 3600");
+        }
+
+        if (options.LowBalanceMicros < 0)
+        {
+            throw new ControlPlaneConfigurationException("ControlPlane:LowBalanceMicros", "must not be negative");
+        }
+
         if (options.PushRetryMaxSeconds is < 1 or > 3600)
         {
             throw new ControlPlaneConfigurationException("ControlPlane:PushRetryMaxSeconds", "must be between 1 and 3600");

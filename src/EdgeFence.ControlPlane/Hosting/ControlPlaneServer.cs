@@ -2,11 +2,13 @@ using System.Security.Cryptography;
 using EdgeFence.ControlPlane.Auth;
 using EdgeFence.ControlPlane.Billing;
 using EdgeFence.ControlPlane.Changes;
+using EdgeFence.ControlPlane.Dashboard;
 using EdgeFence.ControlPlane.Revocations;
 using EdgeFence.ControlPlane.Edges;
 using EdgeFence.ControlPlane.Logging;
 using EdgeFence.ControlPlane.OpenApi;
 using EdgeFence.ControlPlane.Plans;
+using EdgeFence.ControlPlane.Portal;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Resources;
 using EdgeFence.ControlPlane.Sites;
@@ -18,6 +20,7 @@ using EdgeFence.ControlPlane.Tokens;
 using EdgeFence.ControlPlane.Usage;
 using EdgeFence.ControlPlane.UsageEvents;
 using EdgeFence.ControlPlane.Wallets;
+using EdgeFence.ControlPlane.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -188,6 +191,18 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new StatsEndpoints(database, redis, options.StatsSource == "stream" ? null : rollups, time).Map(app);
             new SnapshotEndpoints(pusher).Map(app);
             new WalletEndpoints(database, deposits, walletPusher, new DebitReader(redis)).Map(app);
+
+            // The web half: the dashboard (its own login, not the bearer key) and the customer portal (signed links).
+            var dashboardData = new DashboardData(database, redis, pusher, walletPusher, new DebitReader(redis), time);
+            var loginThrottle = new LoginThrottle();
+            app.Lifetime.ApplicationStopped.Register(loginThrottle.Dispose);
+            new DashboardEndpoints(adminKey, new DashboardSessions(time), loginThrottle, new DashboardPages(dashboardData, database)).Map(app);
+            new PortalEndpoints(new PortalLinks(signingKey, time), dashboardData).Map(app);
+            new WebhookEndpoints(database, time).Map(app);
+            var alerts = new AlertMonitor(database, dashboardData, time, TimeSpan.FromSeconds(options.AlertIntervalSeconds), TimeSpan.FromSeconds(options.WebhookRetrySeconds),
+                options.LowBalanceMicros, loggers.CreateLogger("EdgeFence.ControlPlane.Webhooks"));
+            alerts.Start();
+            app.Lifetime.ApplicationStopping.Register(() => alerts.DisposeAsync().AsTask().GetAwaiter().GetResult());
             // Usage events count into the edges' ledger in Redis; without Redis the endpoint says there is none.
             usagePusher = redis is null ? null : new UsageLedgerPusher(database, redis, loggers.CreateLogger("EdgeFence.ControlPlane.UsageEvents"));
             usagePusher?.Start();

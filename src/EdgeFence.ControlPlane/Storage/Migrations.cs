@@ -288,6 +288,44 @@ internal static class Migrations
             CREATE INDEX usage_rollup_batches_by_age ON usage_rollup_batches(received_at_unix);
             """),
         // Number 7: 5 and 6 are taken by parallel branches (see the note on 2 and 3 above).
+        // Number 6: the dashboard's alerts (5 is the usage rollups').
+        new(6, "alert webhooks, their events and deliveries", """
+            -- A site's alert subscriptions. The secret signs deliveries, so it is kept (like a site's HMAC secret) in
+            -- this owner-only file; it is shown once, when the subscription is created.
+            CREATE TABLE webhooks (
+                id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                url TEXT NOT NULL,
+                events TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                created_at_unix INTEGER NOT NULL
+            );
+
+            -- Every alert raised; the dedupe key makes a threshold fire once (per period, per credited total...).
+            CREATE TABLE webhook_events (
+                id TEXT PRIMARY KEY,
+                site_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                dedupe_key TEXT NOT NULL UNIQUE,
+                body TEXT NOT NULL,
+                created_at_unix_ms INTEGER NOT NULL
+            );
+
+            -- One per event and subscription: its last attempt, and when the next is due while it is pending.
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY,
+                event_id TEXT NOT NULL REFERENCES webhook_events(id) ON DELETE CASCADE,
+                webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+                attempts INTEGER NOT NULL,
+                last_status INTEGER,
+                last_error TEXT,
+                last_attempt_unix_ms INTEGER,
+                next_attempt_unix_ms INTEGER NOT NULL,
+                created_at_unix_ms INTEGER NOT NULL
+            );
+            CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_unix_ms);
+            """),
         new(7, "revocation channel outbox: signed revocations and credits waiting to be added to the Redis stream", """
             -- Written in the transaction of the change it describes, deleted once XADD has it: a control plane stopped
             -- between the commit and the XADD sends it on its next start. Bytes and signature as the edges verify them.
