@@ -45,6 +45,11 @@ internal static class McpRequestReader
         {
             return McpRequest.Refused([], false, e.StatusCode == 413 ? 413 : 400, McpErrorCodes.InvalidRequest, "the request body could not be read: " + e.Message);
         }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client went away mid-body: nothing is forwarded; the answer is for the log, if it can still be written.
+            return McpRequest.Refused([], false, 400, McpErrorCodes.InvalidRequest, "the request body ended before its Content-Length");
+        }
 
         // :: Step 2: a body that is not JSON-RPC, or a message with a member twice, is refused whatever the headers say.
         if (scan.Problem is { } problem)

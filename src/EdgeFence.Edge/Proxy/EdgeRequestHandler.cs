@@ -18,7 +18,7 @@ namespace EdgeFence.Edge.Proxy;
 
 /// <summary>
 /// The public listener's only endpoint: proxy mode for every request, and middleware mode at
-/// <c>POST /v1/authorize</c>. The request body is never read here; YARP streams it to the origin.
+/// <c>POST /v1/authorize</c>. The request body is never read here (an MCP endpoint's is only peeked, Mcp/); the forwarder streams it to the origin.
 /// </summary>
 internal sealed class EdgeRequestHandler
 {
