@@ -254,5 +254,10 @@ internal static class Migrations
                 max_timeout_seconds INTEGER NOT NULL
             );
             """),
+        new(9, "MCP: a resource's kind (plain HTTP or an MCP endpoint) and the MCP tool it prices", """
+            -- Defaults read existing rows as they were: plain HTTP, no tool.
+            ALTER TABLE resources ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE resources ADD COLUMN mcp_tool TEXT;
+            """),
     ];
 }
