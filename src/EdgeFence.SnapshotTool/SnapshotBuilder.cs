@@ -158,6 +158,13 @@ internal static class SnapshotBuilder
                 "TOKEN-OR-X402" => ResourcePayment.TokenOrX402,
                 _ => throw Fail(path + ".payment", $"'{resource.Payment}' is not 'token', 'x402' or 'token-or-x402'"),
             },
+            Kind = resource.Kind?.ToUpperInvariant() switch
+            {
+                null or "HTTP" => ResourceKind.Http,
+                "MCP" => ResourceKind.Mcp,
+                _ => throw Fail(path + ".kind", $"'{resource.Kind}' is not 'http' or 'mcp'"),
+            },
+            McpTool = resource.McpTool,
         };
     }
 

@@ -23,4 +23,10 @@ public sealed class CreateResourceRequest
 
     /// <summary><c>token</c> (default), <c>x402</c> (pay per call, no token) or <c>token-or-x402</c>.</summary>
     public string? Payment { get; set; }
+
+    /// <summary><c>http</c> (default) or <c>mcp</c>: an MCP endpoint, priced per JSON-RPC call (see the README's "Paid MCP tools").</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>On an <c>mcp</c> resource: the tool whose calls it prices (same pattern as its endpoint); left out for the endpoint.</summary>
+    public string? McpTool { get; set; }
 }

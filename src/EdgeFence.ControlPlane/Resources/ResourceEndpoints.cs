@@ -52,6 +52,7 @@ internal sealed class ResourceEndpoints
 
         var privatePath = request.PrivatePath is null ? null : errors.Required(request.PrivatePath, "privatePath");
         var price = ResourceInput.Price(errors, request);
+        var kind = ResourceInput.Kind(errors, request.Kind);
         errors.ThrowIfAny();
 
         var id = SecretGenerator.Id("res");
@@ -66,7 +67,7 @@ internal sealed class ResourceEndpoints
             // Overlaps with the site's other resources, unknown methods, private path shape, and whether x402
             // payment fits the site's terms (they exist, same currency, an exact amount of the asset) are the
             // snapshot validator's findings, reported on these same fields.
-            ResourceRows.Insert(change, id, siteId, pattern, methods, request.Cost ?? 1, privatePath, price);
+            ResourceRows.Insert(change, id, siteId, pattern, methods, request.Cost ?? 1, privatePath, price, kind, request.McpTool);
             return ResourceRows.Find(change.Connection, change.Transaction, id)!;
         }, context.RequestAborted).ConfigureAwait(false);
 

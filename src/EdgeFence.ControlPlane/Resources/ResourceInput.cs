@@ -18,6 +18,20 @@ internal static class ResourceInput
         _ => "token",
     };
 
+    public static string KindName(ResourceKind kind) => kind == ResourceKind.Mcp ? "mcp" : "http";
+
+    public static ResourceKind Kind(RequestErrors errors, string? kind)
+    {
+        switch (kind)
+        {
+            case null or "http": return ResourceKind.Http;
+            case "mcp": return ResourceKind.Mcp;
+            default:
+                errors.Add("kind", $"'{kind}' is not one of http, mcp");
+                return ResourceKind.Http;
+        }
+    }
+
     private static ResourcePayment Payment(RequestErrors errors, string? payment)
     {
         switch (payment)

@@ -17,5 +17,11 @@ public sealed class ResourceResponse
 
     /// <summary><c>token</c>, <c>x402</c> or <c>token-or-x402</c>.</summary>
     public required string Payment { get; init; }
+
+    /// <summary><c>http</c> or <c>mcp</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>The MCP tool this resource prices; null for plain HTTP and for the MCP endpoint.</summary>
+    public required string? McpTool { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 }

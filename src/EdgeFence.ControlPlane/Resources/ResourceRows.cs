@@ -9,16 +9,16 @@ namespace EdgeFence.ControlPlane.Resources;
 /// <summary>The SQL of resources. Methods are stored space-separated: they are validated HTTP method tokens, which hold no space.</summary>
 internal static class ResourceRows
 {
-    private const string Select = "SELECT id, site_id, pattern, methods, cost, private_path, created_at_unix, price_micros, currency, payment FROM resources";
+    private const string Select = "SELECT id, site_id, pattern, methods, cost, private_path, created_at_unix, price_micros, currency, payment, kind, mcp_tool FROM resources";
 
-    public static void Insert(Change change, string id, string siteId, string pattern, IReadOnlyList<string> methods, long cost, string? privatePath, ResourcePriceTerms price)
+    public static void Insert(Change change, string id, string siteId, string pattern, IReadOnlyList<string> methods, long cost, string? privatePath, ResourcePriceTerms price, ResourceKind kind = ResourceKind.Http, string? mcpTool = null)
     {
         change.Command("""
-            INSERT INTO resources (id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment, created_at_unix)
-            VALUES ($id, $site, $pattern, $methods, $cost, $private, $price, $currency, $payment, $now)
+            INSERT INTO resources (id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment, kind, mcp_tool, created_at_unix)
+            VALUES ($id, $site, $pattern, $methods, $cost, $private, $price, $currency, $payment, $kind, $tool, $now)
             """).With("$id", id).With("$site", siteId).With("$pattern", pattern).With("$methods", string.Join(' ', methods))
             .With("$cost", cost).With("$private", privatePath).With("$price", price.PriceMicros).With("$currency", price.Currency)
-            .With("$payment", (int)price.Payment).With("$now", change.NowUnix).Execute();
+            .With("$payment", (int)price.Payment).With("$kind", (int)kind).With("$tool", mcpTool).With("$now", change.NowUnix).Execute();
     }
 
     public static bool Delete(Change change, string id) =>
@@ -42,5 +42,7 @@ internal static class ResourceRows
         Price = PriceInput.Units(r.GetInt64(7)),
         Currency = r.GetString(8),
         Payment = ResourceInput.PaymentName((ResourcePayment)r.GetInt64(9)),
+        Kind = ResourceInput.KindName((ResourceKind)r.GetInt64(10)),
+        McpTool = r.NullableString(11),
     };
 }

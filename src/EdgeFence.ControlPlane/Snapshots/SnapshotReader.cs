@@ -73,7 +73,7 @@ internal static class SnapshotReader
             ResourcePrices = prices.GetValueOrDefault(PlanRevisionId.For(r.GetString(1), r.GetInt64(2))) ?? [],
         });
 
-        var resources = change.Command("SELECT id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment FROM resources ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
+        var resources = change.Command("SELECT id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment, kind, mcp_tool FROM resources ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
             .ReadAll(r => new Resource
             {
                 Id = r.GetString(0),
@@ -85,6 +85,8 @@ internal static class SnapshotReader
                 PriceMicros = r.GetInt64(6),
                 Currency = r.GetString(7),
                 Payment = (ResourcePayment)r.GetInt64(8),
+                Kind = (ResourceKind)r.GetInt64(9),
+                McpTool = r.NullableString(10),
             });
 
         var now = change.NowUnix;

@@ -367,6 +367,11 @@ internal static class Migrations
             );
             CREATE INDEX usage_event_totals_unpushed ON usage_event_totals(period_start_ms) WHERE pushed_units < units;
             """),
+        new(9, "MCP: a resource's kind (plain HTTP or an MCP endpoint) and the MCP tool it prices", """
+            -- Defaults read existing rows as they were: plain HTTP, no tool.
+            ALTER TABLE resources ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE resources ADD COLUMN mcp_tool TEXT;
+            """),
         new(11, "stripe meter exports: overage sent (or to send) to Stripe as meter events", """
             -- Every meter event EdgeFence decided to send: its value is fixed when written, and its identifier is site,
             -- token, period and sequence, so a resend is the same event. sent_at_unix is NULL until Stripe took it.

@@ -32,4 +32,18 @@ public sealed class Resource
 
     /// <summary>How a call may be paid: by token (default), by x402 per call, or either.</summary>
     public ResourcePayment Payment { get; init; } = ResourcePayment.Token;
+
+    /// <summary>
+    /// <see cref="ResourceKind.Mcp"/>: the pattern is an MCP endpoint, priced per JSON-RPC call instead of per
+    /// request. <c>initialize</c>, <c>tools/list</c>, pings and notifications are free; a <c>tools/call</c> costs
+    /// what the resource of its tool (<see cref="McpTool"/>) says, and any other call what the endpoint says.
+    /// </summary>
+    public ResourceKind Kind { get; init; } = ResourceKind.Http;
+
+    /// <summary>
+    /// On an MCP resource: the tool name whose <c>tools/call</c> this resource prices; <c>null</c> is the endpoint
+    /// itself (it prices tools without a resource of their own). A tool resource has the pattern and private path of
+    /// its endpoint; plans allow tools by listing their resource ids.
+    /// </summary>
+    public string? McpTool { get; init; }
 }

@@ -6,13 +6,13 @@ namespace EdgeFence.Core.Serialization;
 
 /// <summary>
 /// Writes a <see cref="Resource"/> as the array <c>[id, siteId, pattern, methods, cost, privatePath, priceMicros,
-/// currency, payment]</c>; <c>privatePath</c> may be nil. The last three came later: a resource without them is free
-/// and paid by token.
+/// currency, payment, kind, mcpTool]</c>; <c>privatePath</c> and <c>mcpTool</c> may be nil. The last five came later: a
+/// resource without them is a free plain-HTTP resource paid by token.
 /// </summary>
 public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
 {
     private const int RequiredFields = 6;
-    private const int FieldCount = 9;
+    private const int FieldCount = 11;
 
     public static readonly ResourceFormatter Instance = new();
 
@@ -33,6 +33,8 @@ public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
         writer.Write(value.PriceMicros);
         FieldWriter.WriteString(ref writer, value.Currency, "currency");
         writer.Write((byte)FieldWriter.RequireDefined(value.Payment, "payment"));
+        writer.Write((byte)FieldWriter.RequireDefined(value.Kind, "kind"));
+        FieldWriter.WriteNullableString(ref writer, value.McpTool, "mcpTool");
     }
 
     public Resource Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -52,6 +54,8 @@ public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
             PriceMicros = present > 6 ? FieldReader.ReadInt64(ref reader, "priceMicros") : 0,
             Currency = present > 7 ? FieldReader.ReadString(ref reader, "currency") : "USD",
             Payment = present > 8 ? FieldReader.ReadDefinedEnum<ResourcePayment>(ref reader, "payment") : ResourcePayment.Token,
+            Kind = present > 9 ? FieldReader.ReadDefinedEnum<ResourceKind>(ref reader, "kind") : ResourceKind.Http,
+            McpTool = present > 10 ? FieldReader.ReadNullableString(ref reader, "mcpTool") : null,
         };
 
         FieldReader.SkipFields(ref reader, extraFields);

@@ -165,6 +165,8 @@ public static partial class SnapshotValidator
 
         var resources = new Dictionary<string, Resource>(StringComparer.Ordinal);
         var patternMethods = new Dictionary<(string Site, string Pattern), HashSet<string>?>();
+        var mcpEndpoints = new Dictionary<(string Site, string Pattern), Resource>();
+        var mcpTools = new List<(int Index, Resource Tool, string Pattern)>();
         for (var i = 0; i < snapshot.Resources.Count; i++)
         {
             var resource = snapshot.Resources[i];
@@ -215,6 +217,28 @@ public static partial class SnapshotValidator
                 }
             }
 
+            if (!Enum.IsDefined(resource.Kind))
+            {
+                errors.Add($"{at}.kind: unknown kind");
+            }
+            else if (resource.Kind == ResourceKind.Mcp && resource.Methods.Count > 0)
+            {
+                // Every method reaches an MCP endpoint: POST carries the calls, GET and DELETE the transport's own.
+                errors.Add($"{at}.methods: an MCP resource takes every method; leave methods empty");
+            }
+
+            if (resource.McpTool is not null)
+            {
+                if (resource.Kind != ResourceKind.Mcp)
+                {
+                    errors.Add($"{at}.mcpTool: only an MCP resource names a tool");
+                }
+                else if (!IsToolName(resource.McpTool))
+                {
+                    errors.Add($"{at}.mcpTool: {ToolNameRule}");
+                }
+            }
+
             var methodsOk = true;
             foreach (var method in resource.Methods)
             {
@@ -243,7 +267,17 @@ public static partial class SnapshotValidator
                 }
             }
 
-            if (methodsOk && resource.SiteId is not null)
+            if (resource.Kind == ResourceKind.Mcp && resource.McpTool is not null)
+            {
+                // A tool shares its endpoint's pattern on purpose: the call's tool name, not the method, tells them apart.
+                mcpTools.Add((i, resource, pattern.Canonical));
+            }
+            else if (resource.Kind == ResourceKind.Mcp && resource.SiteId is not null)
+            {
+                mcpEndpoints.TryAdd((resource.SiteId, pattern.Canonical), resource);
+            }
+
+            if (methodsOk && resource.SiteId is not null && resource.McpTool is null)
             {
                 // Two resources may share a pattern only with disjoint methods: otherwise which cost applies is ambiguous.
                 var key = (resource.SiteId, pattern.Canonical);
@@ -271,6 +305,8 @@ public static partial class SnapshotValidator
                 }
             }
         }
+
+        CheckMcpTools(errors, mcpEndpoints, mcpTools);
 
         foreach (var (index, plan) in Indexed(snapshot.Plans))
         {
@@ -363,6 +399,42 @@ public static partial class SnapshotValidator
     /// A plan's own prices name resources of its site, once each; a prepaid plan debits balances in its own
     /// currency, so every resource it covers with a price must be priced in that currency.
     /// </summary>
+    /// <summary>Longest MCP tool name: the MCP specification's bound (1-128 characters).</summary>
+    public const int MaxToolNameLength = 128;
+
+    private static readonly string ToolNameRule = $"must be 1-{MaxToolNameLength} characters of letters, digits, '_', '-', '.' or '/'";
+
+    private static readonly SearchValues<char> ToolNameChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./");
+
+    private static bool IsToolName(string value)
+        => value.Length is > 0 and <= MaxToolNameLength && !value.AsSpan().ContainsAnyExcept(ToolNameChars);
+
+    /// <summary>Every MCP tool resource belongs to an endpoint with its pattern and private path, once per name.</summary>
+    private static void CheckMcpTools(List<string> errors, Dictionary<(string Site, string Pattern), Resource> endpoints, List<(int Index, Resource Tool, string Pattern)> tools)
+    {
+        var names = new HashSet<(string Site, string Pattern, string Name)>();
+        foreach (var (index, tool, pattern) in tools)
+        {
+            var at = $"resources[{index}]";
+            if (tool.SiteId is null || !endpoints.TryGetValue((tool.SiteId, pattern), out var endpoint))
+            {
+                errors.Add($"{at}.pattern: the MCP tool '{tool.McpTool}' needs an MCP endpoint resource (no mcpTool) with the same pattern");
+                continue;
+            }
+
+            if (!string.Equals(tool.PrivatePath, endpoint.PrivatePath, StringComparison.Ordinal))
+            {
+                errors.Add($"{at}.privatePath: an MCP tool is forwarded like its endpoint '{endpoint.Id}'; use the same private path");
+            }
+
+            if (!names.Add((tool.SiteId, pattern, tool.McpTool!)))
+            {
+                errors.Add($"{at}.mcpTool: the tool '{tool.McpTool}' is priced twice on '{tool.Pattern}'");
+            }
+        }
+    }
+
     private static void CheckPlanPrices(List<string> errors, string at, Plan plan, Dictionary<string, Resource> resources, IReadOnlyList<Resource> all)
     {
         var priced = new HashSet<string>(StringComparer.Ordinal);

@@ -41,6 +41,10 @@ internal sealed class DecisionEngine
             : _sync.ResolveAsync(decision.PendingAccount, decision.Pending, decision.PendingCost);
 
     public void Decide(EdgeState state, SiteRuntime site, ReadOnlySpan<char> path, string method, ReadOnlySpan<char> token, bool ambiguousCredentials, out Decision decision)
+        => Decide(state, site, path, method, token, ambiguousCredentials, calls: null, out decision);
+
+    /// <summary>Decides a request whose body names its calls (<paramref name="calls"/>, e.g. MCP tool calls): priced and covered per call.</summary>
+    public void Decide(EdgeState state, SiteRuntime site, ReadOnlySpan<char> path, string method, ReadOnlySpan<char> token, bool ambiguousCredentials, CallSet? calls, out Decision decision)
     {
         decision = default;
         decision.RemainderStart = -1;
@@ -62,7 +66,7 @@ internal sealed class DecisionEngine
 
         // :: Step 2: method. A paid path with a method no resource declares is refused, never passed
         // through: the origin may well answer that method on that path.
-        var resource = route.ForMethod(method);
+        var resource = calls?.Primary ?? route.ForMethod(method);
         if (resource is null)
         {
             Deny(ref decision, DenyReason.MethodNotAllowed);
@@ -153,11 +157,13 @@ internal sealed class DecisionEngine
 
         // :: Step 6: the plan covers the resource.
         var plan = tokenRuntime.Plan;
-        if (!plan.CoversResource(resource))
+        if (calls is null ? !plan.CoversResource(resource) : !CoversAll(plan, calls))
         {
             Deny(ref decision, DenyReason.NotInPlan);
             return;
         }
+
+        var cost = calls?.Cost ?? resource.Cost;
 
         // :: Step 7: rate limit then quota, checked and counted in one atomic read-modify-write.
         plan.GetPeriodBounds(nowMs, out var periodStart, out var periodEnd);
@@ -169,7 +175,7 @@ internal sealed class DecisionEngine
             PeriodStartMs = periodStart,
             QuotaUnits = plan.QuotaUnits,
             SoftQuota = plan.SoftQuota,
-            Cost = resource.Cost,
+            Cost = cost,
         };
         _sync?.Prepare(ref input, plan);
         _counters.Enforce(tokenRuntime.CounterKey, ref input, out var output);
@@ -182,7 +188,7 @@ internal sealed class DecisionEngine
 
             if (output.PrefetchLease)
             {
-                _sync.Prefetch(tokenRuntime, resource.Cost);
+                _sync.Prefetch(tokenRuntime, cost);
             }
         }
 
@@ -211,13 +217,13 @@ internal sealed class DecisionEngine
                 decision.QuotaResetSeconds = 1;
                 decision.Pending = output.Verdict;
                 decision.PendingAccount = tokenRuntime;
-                decision.PendingCost = resource.Cost;
+                decision.PendingCost = cost;
                 return;
         }
 
         // :: Step 8: a prepaid plan debits the call's price from the customer's balance, or refuses it
         // with 402 and gives back what step 7 counted, so a refused call uses neither quota nor money.
-        if (plan.Prepaid && plan.PriceOf(resource) is var price and > 0)
+        if (plan.Prepaid && (calls is null ? plan.PriceOf(resource) : PriceOf(plan, calls)) is var price and > 0)
         {
             decision.PriceMicros = price;
             if (!Debit(tokenRuntime, price, nowMs, ref decision))
@@ -285,6 +291,30 @@ internal sealed class DecisionEngine
                 Deny(ref decision, DenyReason.InsufficientBalance);
                 return false;
         }
+    }
+
+    private static bool CoversAll(PlanRuntime plan, CallSet calls)
+    {
+        foreach (var resource in calls.Priced)
+        {
+            if (!plan.CoversResource(resource))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static long PriceOf(PlanRuntime plan, CallSet calls)
+    {
+        long price = 0;
+        foreach (var resource in calls.Priced)
+        {
+            price += plan.PriceOf(resource);
+        }
+
+        return price;
     }
 
     private static void Deny(ref Decision decision, DenyReason reason)

@@ -47,8 +47,8 @@ internal static class ProblemWriter
         return response.BodyWriter.FlushAsync().AsTask();
     }
 
-    /// <summary>The problem object itself, also embedded in <c>/v1/authorize</c> answers.</summary>
-    public static void Write(Utf8JsonWriter writer, DenyReason reason, string? detail, string? requestId, PaymentDue? due = null)
+    /// <summary>The problem object itself, also embedded in <c>/v1/authorize</c> answers and MCP errors (which add members through <paramref name="extra"/>).</summary>
+    public static void Write(Utf8JsonWriter writer, DenyReason reason, string? detail, string? requestId, PaymentDue? due = null, Action<Utf8JsonWriter>? extra = null)
     {
         var info = DenyReasons.Get(reason);
         writer.WriteStartObject();
@@ -77,6 +77,7 @@ internal static class ProblemWriter
             }
         }
 
+        extra?.Invoke(writer);
         writer.WriteEndObject();
     }
 }

@@ -4,6 +4,7 @@ using EdgeFence.Edge.Authorize;
 using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
+using EdgeFence.Edge.Mcp;
 using EdgeFence.Edge.Payments.X402;
 using EdgeFence.Edge.Proxy.Upstream;
 using EdgeFence.Edge.Snapshots;
@@ -17,7 +18,7 @@ namespace EdgeFence.Edge.Proxy;
 
 /// <summary>
 /// The public listener's only endpoint: proxy mode for every request, and middleware mode at
-/// <c>POST /v1/authorize</c>. The request body is never read here; YARP streams it to the origin.
+/// <c>POST /v1/authorize</c>. The request body is never read here (an MCP endpoint's is only peeked, Mcp/); the forwarder streams it to the origin.
 /// </summary>
 internal sealed class EdgeRequestHandler
 {
@@ -100,7 +101,13 @@ internal sealed class EdgeRequestHandler
             return paying;
         }
 
-        // :: Step 6: decide (and count).
+        // :: Step 6: an MCP endpoint is priced per JSON-RPC call in the body, not per request (Mcp/).
+        if (site.HasMcp && site.Matcher.TryMatch(sitePath, out var match) && site.Routes[match.EntryId] is { McpEndpoint: { } endpoint } route)
+        {
+            return HandleMcpAsync(context, state, site, sitePath, route, endpoint, start);
+        }
+
+        // :: Step 7: decide (and count).
         var token = Credentials.Find(headers, out var ambiguous);
         _engine.Decide(state, site, sitePath, request.Method, token, ambiguous, out var decision);
         if (decision.Pending != EnforceVerdict.Admitted)
@@ -109,6 +116,44 @@ internal sealed class EdgeRequestHandler
         }
 
         return RespondAsync(context, state, site, sitePath, decision, start);
+    }
+
+    /// <summary>
+    /// An MCP endpoint: the calls come from the 2026-07-28 headers or a bounded peek at the body (which still
+    /// reaches the origin whole), are priced per call, and are decided as one request by the same engine, so
+    /// quotas, balances and x402 offers apply unchanged. Refusals are JSON-RPC errors for the request's ids.
+    /// </summary>
+    private async Task HandleMcpAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, RouteRuntime route, ResourceRuntime endpoint, long start)
+    {
+        McpRequest? mcp = null;
+        CallSet calls;
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            mcp = await McpRequestReader.ReadAsync(context).ConfigureAwait(false);
+            if (mcp.Status != 0)
+            {
+                var requestId = RequestIds.Next();
+                Log.ClientError(_logger, requestId, DenyReason.InvalidRequestBody);
+                _reporter.Refused(requestId, context.Request.Method, DenyReason.InvalidRequestBody, state.Version);
+                await McpErrorWriter.WriteAsync(context, mcp, requestId).ConfigureAwait(false);
+                return;
+            }
+
+            calls = McpPricing.Price(endpoint, route, mcp.Calls);
+        }
+        else
+        {
+            calls = McpPricing.Transport(endpoint);
+        }
+
+        Decide(context, state, site, sitePath, calls, out var decision);
+        for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
+        {
+            await _engine.ResolveAsync(decision).ConfigureAwait(false);
+            Decide(context, state, site, sitePath, calls, out decision);
+        }
+
+        await RespondAsync(context, state, site, sitePath, decision, start, mcp).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -129,12 +174,15 @@ internal sealed class EdgeRequestHandler
 
     // A span cannot live across an await: the token is found again in the headers.
     private void Decide(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, out Decision decision)
+        => Decide(context, state, site, sitePath, calls: null, out decision);
+
+    private void Decide(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, CallSet? calls, out Decision decision)
     {
         var token = Credentials.Find(context.Request.Headers, out var ambiguous);
-        _engine.Decide(state, site, sitePath, context.Request.Method, token, ambiguous, out decision);
+        _engine.Decide(state, site, sitePath, context.Request.Method, token, ambiguous, calls, out decision);
     }
 
-    private Task RespondAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, in Decision decision, long start)
+    private Task RespondAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, in Decision decision, long start, McpRequest? mcp = null)
     {
         var request = context.Request;
         var requestId = RequestIds.Next();
@@ -155,10 +203,10 @@ internal sealed class EdgeRequestHandler
 
             _x402.OfferOnRefusal(context, site, decision);
 
-            return ProblemWriter.WriteAsync(context, decision, requestId);
+            return mcp is null ? ProblemWriter.WriteAsync(context, decision, requestId) : McpErrorWriter.WriteAsync(context, decision, requestId, mcp);
         }
 
-        // :: Step 7: forward, streaming both bodies.
+        // :: Step 8: forward, streaming both bodies.
         return ForwardAsync(context, site, decision, sitePath, requestId, state.Version, start);
     }
 

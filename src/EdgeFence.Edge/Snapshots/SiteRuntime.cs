@@ -19,7 +19,14 @@ internal sealed class SiteRuntime
         }
 
         StaticQueryNames = names;
+        foreach (var route in routes)
+        {
+            HasMcp |= route.McpEndpoint is not null;
+        }
     }
+
+    /// <summary>Whether any path of the site is an MCP endpoint (then requests are priced per JSON-RPC call there).</summary>
+    public bool HasMcp { get; }
 
     public Site Site { get; }
     public ResourceMatcher Matcher { get; }

@@ -74,6 +74,7 @@ internal static class SnapshotSamples
                 Currency = "EUR",
                 Payment = ResourcePayment.TokenOrX402,
             },
+            new Resource { Id = "res-2", SiteId = "site-1", Pattern = "/mcp", Cost = 4, PriceMicros = 10_000, Kind = ResourceKind.Mcp, McpTool = "search_docs" },
         ],
         Tokens =
         [

@@ -153,6 +153,34 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
         Assert.Equal(0, result.Resources[0].PriceMicros);
         Assert.Equal("USD", result.Resources[0].Currency);
         Assert.Equal(ResourcePayment.Token, result.Resources[0].Payment);
+        Assert.Equal(ResourceKind.Http, result.Resources[0].Kind);
+        Assert.Null(result.Resources[0].McpTool);
+    }
+
+    [Fact]
+    public void A_resource_written_before_mcp_reads_as_plain_http()
+    {
+        object?[] snapshot = [1, 8L, 123L, new object?[] { Wire.Site() }, new object?[] { Wire.Plan() }, new object?[] { Wire.Append(Wire.FirstWaveResource(), 5L, "EUR", 0) }, new object?[] { Wire.Token() }];
+
+        Snapshot result = SnapshotSerializer.Deserialize(Wire.Encode(snapshot));
+
+        Assert.Equal(5, result.Resources[0].PriceMicros);
+        Assert.Equal(ResourceKind.Http, result.Resources[0].Kind);
+        Assert.Null(result.Resources[0].McpTool);
+    }
+
+    [Fact]
+    public void An_mcp_tool_resource_survives_a_round_trip_and_an_undefined_kind_is_refused()
+    {
+        var snapshot = SnapshotSamples.EveryFieldSet();
+        var tool = Assert.Single(SnapshotSerializer.Deserialize(SnapshotSerializer.Serialize(snapshot)).Resources, r => r.McpTool is not null);
+        Assert.Equal(ResourceKind.Mcp, tool.Kind);
+        Assert.Equal("search_docs", tool.McpTool);
+
+        object?[] resource = Wire.Resource();
+        resource[9] = 7;
+        var error = Assert.Throws<SnapshotFormatException>(() => SnapshotSerializer.Deserialize(Wire.Encode(new object?[] { 1, 7L, 0L, new object?[] { Wire.Site() }, new object?[] { Wire.Plan() }, new object?[] { resource }, new object?[] { Wire.Token() } })));
+        Assert.Contains("kind", error.Message);
     }
 
     [Fact]
@@ -289,6 +317,8 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
             Assert.Equal(e.PriceMicros, a.PriceMicros);
             Assert.Equal(e.Currency, a.Currency);
             Assert.Equal(e.Payment, a.Payment);
+            Assert.Equal(e.Kind, a.Kind);
+            Assert.Equal(e.McpTool, a.McpTool);
         }
 
         Assert.Equal(expected.Tokens.Count, actual.Tokens.Count);

@@ -59,4 +59,19 @@ public class SnapshotBuilderTests
 
         Assert.Equal("plans[0].quota.period: 'fortnight' is not one of hour, day, week, month, year", e.Message);
     }
+
+    [Fact]
+    public void An_mcp_endpoint_and_its_tool_are_built_and_an_unknown_kind_is_refused_naming_the_field()
+    {
+        const string Mcp = """, { "id": "r-mcp", "siteId": "s1", "pattern": "/mcp", "kind": "mcp" }, { "id": "r-echo", "siteId": "s1", "pattern": "/mcp", "kind": "MCP", "mcpTool": "echo", "cost": 3 } ],""";
+        string json = Json.Replace("\"privatePath\": null } ],", "\"privatePath\": null }" + Mcp, StringComparison.Ordinal);
+
+        Snapshot snapshot = SnapshotSerializer.Deserialize(SnapshotSerializer.Serialize(SnapshotBuilder.FromJson(json, 0)));
+        Assert.Equal(ResourceKind.Http, snapshot.Resources[0].Kind);
+        Assert.Equal((ResourceKind.Mcp, (string?)null), (snapshot.Resources[1].Kind, snapshot.Resources[1].McpTool));
+        Assert.Equal((ResourceKind.Mcp, "echo", 3L), (snapshot.Resources[2].Kind, snapshot.Resources[2].McpTool, snapshot.Resources[2].Cost));
+
+        ToolInputException e = Assert.Throws<ToolInputException>(() => SnapshotBuilder.FromJson(json.Replace("\"kind\": \"mcp\"", "\"kind\": \"grpc\"", StringComparison.Ordinal), 0));
+        Assert.Equal("resources[1].kind: 'grpc' is not 'http' or 'mcp'", e.Message);
+    }
 }

@@ -1,0 +1,30 @@
+using EdgeFence.Edge.Snapshots;
+
+namespace EdgeFence.Edge.Enforcement;
+
+/// <summary>
+/// The billable calls one request carries when the body, not the path, says what it costs (an MCP
+/// request, or a batch of them): each priced call's resource, decided together as one request whose cost
+/// and price are the calls' sum. A request of free calls only has none and costs nothing (its token and
+/// rate limit are still checked).
+/// </summary>
+internal sealed class CallSet
+{
+    public CallSet(ResourceRuntime primary, ResourceRuntime[] priced)
+    {
+        Primary = primary;
+        Priced = priced;
+        foreach (var resource in priced)
+        {
+            Cost += resource.Cost;
+        }
+    }
+
+    /// <summary>The resource the decision log and forwarding see: the first priced call's, else the endpoint.</summary>
+    public ResourceRuntime Primary { get; }
+
+    public ResourceRuntime[] Priced { get; }
+
+    /// <summary>Units the request costs against the quota.</summary>
+    public long Cost { get; }
+}
