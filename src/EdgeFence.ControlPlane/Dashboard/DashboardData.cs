@@ -11,14 +11,15 @@ using StackExchange.Redis;
 namespace EdgeFence.ControlPlane.Dashboard;
 
 /// <summary>
-/// Every number the dashboard, the customer portal and the alerts show, read through this one class so its
-/// source can be switched (to the per-minute rollups of <c>Usage/</c>) in one file. Today: the database (sites,
+/// Every number the dashboard, the customer portal and the alerts show, read through this one class. Traffic and
+/// revenue come from the edges' per-minute rollups (<c>Usage/</c>, in this database); the rest from the database (sites,
 /// plans, tokens, deposits, balances), the edges' Redis ledger (usage <c>ef:{site:token}:q:&lt;period&gt;</c>, debits
-/// through <see cref="DebitReader"/>), the edges' Redis decision streams (what <c>Stats/</c> reads) and the pushers.
+/// through <see cref="DebitReader"/>) and the pushers. The decision search reads the per-request Redis stream, which
+/// only edges with <c>EdgeFence:DecisionLogRedisStream</c> write.
 /// </summary>
 /// <remarks>
-/// A page load must not be a way to tie up Redis or this process (a dashboard left open refreshes forever): each
-/// stream read is bounded to <see cref="MaxStreamEntries"/> entries per site and answer, and says so when it stopped.
+/// A page load must not be a way to tie up Redis or this process (a dashboard left open refreshes forever): the
+/// decision search reads at most <see cref="MaxStreamEntries"/> stream entries; rollup reads are per minute and key.
 /// </remarks>
 internal sealed class DashboardData
 {
@@ -69,13 +70,13 @@ internal sealed class DashboardData
             depositsLast = Deposits(connection, lastStart, periodStart);
         }
 
-        var traffic = new StreamTally(now.ToUnixTimeMilliseconds() - (long)TimeSpan.FromHours(24).TotalMilliseconds, now.ToUnixTimeMilliseconds(), TimeSpan.FromHours(1));
-        var revenue = new StreamTally(lastStart.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds() + 1, null) { SplitAtMs = periodStart.ToUnixTimeMilliseconds() };
+        var traffic = new TrafficTally(now.ToUnixTimeMilliseconds() - (long)TimeSpan.FromHours(24).TotalMilliseconds, now.ToUnixTimeMilliseconds(), TimeSpan.FromHours(1));
+        var revenue = new TrafficTally(lastStart.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds() + 1, null) { SplitAtMs = periodStart.ToUnixTimeMilliseconds() };
         string? note = null;
         foreach (var site in sites)
         {
-            note ??= await ReadStreamAsync(site.Id, traffic, cancellationToken).ConfigureAwait(false);
-            note ??= await ReadStreamAsync(site.Id, revenue, cancellationToken).ConfigureAwait(false);
+            note ??= ReadRollups(site.Id, traffic);
+            note ??= ReadRollups(site.Id, revenue);
         }
 
         return new Overview(periodStart, lastStart, revenue.ChargedAfterSplit(), revenue.ChargedBeforeSplit(), depositsNow, depositsLast, subscribers,
@@ -104,10 +105,10 @@ internal sealed class DashboardData
         }
 
         var periodStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var traffic = new StreamTally(now.ToUnixTimeMilliseconds() - (long)TimeSpan.FromHours(24).TotalMilliseconds, now.ToUnixTimeMilliseconds(), TimeSpan.FromHours(1));
-        var revenue = new StreamTally(periodStart.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds() + 1, null);
-        var note = await ReadStreamAsync(siteId, traffic, cancellationToken).ConfigureAwait(false)
-            ?? await ReadStreamAsync(siteId, revenue, cancellationToken).ConfigureAwait(false);
+        var traffic = new TrafficTally(now.ToUnixTimeMilliseconds() - (long)TimeSpan.FromHours(24).TotalMilliseconds, now.ToUnixTimeMilliseconds(), TimeSpan.FromHours(1));
+        var revenue = new TrafficTally(periodStart.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds() + 1, null);
+        var note = ReadRollups(siteId, traffic)
+            ?? ReadRollups(siteId, revenue);
         return view with { Traffic = traffic.Series(), TopCustomers = traffic.TopCustomers(10), RevenueThisPeriod = revenue.ChargedAfterSplit(), TrafficNote = note ?? traffic.Note };
     }
 
@@ -174,8 +175,8 @@ internal sealed class DashboardData
         if (withTraffic)
         {
             var now = Now.ToUnixTimeMilliseconds();
-            var traffic = new StreamTally(now - (long)TimeSpan.FromHours(24).TotalMilliseconds, now, TimeSpan.FromHours(1)) { Customer = customer };
-            note = await ReadStreamAsync(siteId, traffic, cancellationToken).ConfigureAwait(false) ?? traffic.Note;
+            var traffic = new TrafficTally(now - (long)TimeSpan.FromHours(24).TotalMilliseconds, now, TimeSpan.FromHours(1)) { Customer = customer };
+            note = ReadRollups(siteId, traffic) ?? traffic.Note;
             series = traffic.Series();
         }
 
@@ -327,49 +328,25 @@ internal sealed class DashboardData
         return used;
     }
 
-    /// <summary>Adds a site's stream entries in the tally's range; a note (not an exception) when the stream cannot be read.</summary>
-    private async Task<string?> ReadStreamAsync(string siteId, StreamTally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a site's rollup rows in the tally's range (the edges' per-minute aggregates, Usage/RollupStore): cost
+    /// proportional to the active keys of each minute, not to requests. Always null (no note): the rows are in the
+    /// control plane's own database; minutes an edge has not shipped yet (at most its flush interval) are simply not there.
+    /// </summary>
+    private string? ReadRollups(string siteId, TrafficTally tally)
     {
-        if (_redis is null)
+        using var connection = _database.Open();
+        using var command = connection.Command(null, """
+            SELECT minute_unix_ms, decision, customer, SUM(requests), SUM(units), SUM(charged_micros), currency FROM usage_rollups
+            WHERE site_id = $site AND minute_unix_ms >= $from AND minute_unix_ms < $to
+            GROUP BY minute_unix_ms, decision, customer, currency
+            """).With("$site", siteId).With("$from", tally.FromMs).With("$to", tally.ToMs);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            return "traffic and revenue are read from the edges' decision streams in Redis, and ControlPlane:Redis is not set";
+            tally.Add(siteId, reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetString(6));
         }
 
-        var redis = _redis.GetDatabase();
-        var key = "ef:{" + siteId + "}:decisions";
-        RedisValue min = tally.FromMs.ToString(CultureInfo.InvariantCulture);
-        RedisValue max = (tally.ToMs - 1).ToString(CultureInfo.InvariantCulture);
-        long read = 0;
-        try
-        {
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var count = (int)Math.Min(PageSize, MaxStreamEntries - read);
-                var page = await redis.StreamRangeAsync(key, min, max, count).ConfigureAwait(false);
-                foreach (var entry in page)
-                {
-                    tally.Add(siteId, entry);
-                }
-
-                read += page.Length;
-                if (page.Length < count)
-                {
-                    return null;
-                }
-
-                if (read >= MaxStreamEntries)
-                {
-                    tally.Note = $"more than {MaxStreamEntries:N0} decisions in the range: only the oldest are counted";
-                    return null;
-                }
-
-                min = "(" + page[^1].Id;
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            return "the decision streams in Redis could not be read: " + ex.Message;
-        }
+        return null;
     }
 }

@@ -1,12 +1,10 @@
-using StackExchange.Redis;
-
 namespace EdgeFence.ControlPlane.Dashboard;
 
 /// <summary>
-/// Counts decision-stream entries (<c>Edge/DecisionLog/RedisStreamDecisionSink</c>'s fields) over a range: requests
-/// and denials per bucket, per customer, and the money charged by currency before and after a split time.
+/// Counts decisions over a range: requests and denials per bucket, per customer, and the money charged by currency
+/// before and after a split time, fed from the edges' per-minute rollups (one <see cref="Add"/> per row).
 /// </summary>
-internal sealed class StreamTally
+internal sealed class TrafficTally
 {
     private readonly long _bucketMs;
     private readonly long[] _requests;
@@ -15,7 +13,7 @@ internal sealed class StreamTally
     private readonly SortedDictionary<string, long> _before = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, long> _after = new(StringComparer.Ordinal);
 
-    public StreamTally(long fromMs, long toMs, TimeSpan? bucket)
+    public TrafficTally(long fromMs, long toMs, TimeSpan? bucket)
     {
         FromMs = fromMs;
         ToMs = toMs;
@@ -37,36 +35,20 @@ internal sealed class StreamTally
     /// <summary>Why the tally may be incomplete, or null.</summary>
     public string? Note { get; set; }
 
-    public void Add(string siteId, StreamEntry entry)
+    /// <summary><paramref name="requests"/> decisions at <paramref name="at"/> (one rollup row: a minute's cell), with their units and money.</summary>
+    public void Add(string siteId, long at, string decision, string customer, long requests, long units, long charged, string currency)
     {
-        string decision = "", customer = "", currency = "";
-        long units = 0, charged = 0, time = 0;
-        foreach (var field in entry.Values)
-        {
-            switch (field.Name.ToString())
-            {
-                case "time": _ = field.Value.TryParse(out time); break;
-                case "decision": decision = field.Value.ToString(); break;
-                case "customer": customer = field.Value.ToString(); break;
-                case "units": _ = field.Value.TryParse(out units); break;
-                case "chargedMicros": _ = field.Value.TryParse(out charged); break;
-                case "currency": currency = field.Value.ToString(); break;
-            }
-        }
-
         if (Customer is not null && customer != Customer)
         {
             return;
         }
 
-        // The entry id's time is when Redis took the batch: the range is by it, as in Stats.
-        var at = long.TryParse(entry.Id.ToString().AsSpan(0, Math.Max(0, entry.Id.ToString().IndexOf('-'))), out var idMs) ? idMs : time;
         var bucket = (int)Math.Clamp((at - FromMs) / _bucketMs, 0, _requests.Length - 1);
         var denied = decision == "deny";
-        _requests[bucket]++;
+        _requests[bucket] += requests;
         if (denied)
         {
-            _denied[bucket]++;
+            _denied[bucket] += requests;
         }
 
         if (customer.Length > 0)
@@ -77,9 +59,9 @@ internal sealed class StreamTally
                 _customers[(siteId, customer)] = counts;
             }
 
-            counts[0]++;
+            counts[0] += requests;
             counts[1] += decision == "allow" ? units : 0;
-            counts[2] += denied ? 1 : 0;
+            counts[2] += denied ? requests : 0;
         }
 
         if (charged > 0 && currency.Length > 0)
