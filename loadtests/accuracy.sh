@@ -16,9 +16,12 @@
 # every edge), refusals are 402, and the money gets its own lines:
 #
 #   overspend-micros: X          max(0, N * price - credited): spent beyond the balance
+#   redis-down-events: D         times an edge judged Redis not answering (a lease slower than
+#                                LeaseTimeoutMs counts) and spent from its outage allowance
 #   lost: L                      N * price - the balance ledger's sum of u:* (in micro-units)
 #
-# Exits non-zero if N > Q + MaxOverAdmission, if L != 0, or if the run is not a valid measurement
+# Exits non-zero if N > Q + MaxOverAdmission, if L != 0, with --balance if X > 0 while D = 0 (Redis
+# answered and the balance still went below zero) or X > MaxBalanceOverspendMicros, or if the run is not a valid measurement
 # (a status other than 200 and 429, or 402 with --balance; socket errors; an edge not stopping cleanly).
 #
 #   loadtests/accuracy.sh                         publish the edge, quota 20000, 10 s of load
@@ -35,6 +38,7 @@ quota=20000
 duration=10
 no_build=0
 max_over=10 # EdgeFence:MaxOverAdmission, passed to the edges explicitly (it is also their default)
+max_overspend=1000000 # EdgeFence:MaxBalanceOverspendMicros, passed explicitly (also the default)
 edges=3
 balance=0
 price=1000 # micro-USD per call in --balance mode
@@ -186,6 +190,7 @@ for i in $(seq 0 $((edges - 1))); do
     --EdgeFence:Redis="127.0.0.1:$redis_port" \
     --EdgeFence:EdgeCount="$edges" \
     --EdgeFence:MaxOverAdmission="$max_over" \
+    --EdgeFence:MaxBalanceOverspendMicros="$max_overspend" \
     >"$log" 2>&1 &
   edge_pids+=($!)
   pids+=($!)
@@ -306,14 +311,27 @@ echo "quota: $quota"
 awk -v a="$admitted" -v q="$quota" 'BEGIN { x = a - q; if (x < 0) x = 0; printf "over-admission: %.3f%%\n", x / q * 100 }'
 awk -v c="$((after - before - xadds))" -v n="$requests" 'BEGIN { printf "redis-ops-per-request: %.4f\n", c / n }'
 awk -v c="$xadds" -v n="$requests" 'BEGIN { printf "decision-log-xadds-per-request: %.4f\n", c / n }'
+# How many times an edge judged Redis not answering (a timed-out lease under load counts) and fell back
+# to its outage allowance: the only case in which a balance may go below zero, within the bound.
+redis_down=$(cat "$work"/edge-*.log | grep -c "Redis is not answering" || true)
+overspend=0
 if [ "$balance" -eq 1 ]; then
-  echo "overspend-micros: $((admitted * price > credited ? admitted * price - credited : 0))"
+  overspend=$((admitted * price > credited ? admitted * price - credited : 0))
+  echo "overspend-micros: $overspend"
+  echo "redis-down-events: $redis_down"
 fi
 echo "lost: $lost"
 
 verdict=0
 if [ "$admitted" -gt $((quota + max_over)) ]; then
   echo "accuracy.sh: FAILED: admitted $admitted > quota $quota + MaxOverAdmission $max_over" >&2
+  verdict=1
+fi
+if [ "$overspend" -gt 0 ] && [ "$redis_down" -eq 0 ]; then
+  echo "accuracy.sh: FAILED: the balance was overspent by $overspend micro-units while Redis answered every edge" >&2
+  verdict=1
+elif [ "$overspend" -gt "$max_overspend" ]; then
+  echo "accuracy.sh: FAILED: overspend $overspend > MaxBalanceOverspendMicros $max_overspend" >&2
   verdict=1
 fi
 if [ "$refused" -eq 0 ]; then
