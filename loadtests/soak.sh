@@ -17,7 +17,7 @@
 #   lost: L                    the edge's allowed decisions (edgefence_decisions_total, reason=allowed,
 #                              burst and soak) - the ledger's sum of u:* after the edge's final push
 #
-# Exits non-zero unless |X| <= 10, F = 0 and L = 0, or if the run is not valid (a status other than
+# Exits non-zero unless X <= 10 (growth; a fall after the burst is printed, not failed), F = 0 and L = 0, or if the run is not valid (a status other than
 # 200, socket errors, a push refused, the edge not stopping cleanly).
 #
 #   loadtests/soak.sh                      publish the edge, 10 minutes
@@ -287,8 +287,10 @@ echo "5xx: $fivexx"
 echo "lost: $lost"
 
 verdict=0
-if awk -v x="$change" 'BEGIN { exit !(x > 10 || x < -10) }'; then
-  echo "soak.sh: FAILED: the edge's RSS changed by ${change}% (more than 10%)" >&2
+# Growth is what a soak hunts (a leak, an unbounded cache). A fall is the GC handing back what the
+# capacity burst took, seen in short runs (measured: -17.9% over 1 minute); it is printed, not failed.
+if awk -v x="$change" 'BEGIN { exit !(x > 10) }'; then
+  echo "soak.sh: FAILED: the edge's RSS grew by ${change}% (more than 10%)" >&2
   verdict=1
 fi
 if [ "$fivexx" -ne 0 ]; then
