@@ -63,6 +63,9 @@ if step "native AOT publish" scripts/publish-aot.sh; then
   step "balance accuracy under load (loadtests/accuracy.sh --balance)" loadtests/accuracy.sh --balance --duration 5 --quota 5000 --no-build
   # Analytics on (decision rollups to a real control plane): at most 0.01 Redis commands per request, rollups = decisions.
   step "analytics under load (loadtests/analytics.sh --aot)" loadtests/analytics.sh --aot --no-build --duration 5
+  # One minute of soak at 80% of the measured capacity, a snapshot push every 30 s and a Redis restart
+  # halfway: flat RSS (within 10%), no 5xx, nothing lost (the ledger equals the edge's allowed count).
+  step "soak, 1 minute (loadtests/soak.sh --minutes 1)" loadtests/soak.sh --minutes 1 --no-build
   # The side-by-side harness of issue #5, 1 round of 1 s per scenario: proves it runs and that every
   # scenario answers as expected (it publishes the YARP baseline first). No timing is asserted.
   step "side-by-side load harness (loadtests/run.sh --smoke)" loadtests/run.sh --smoke --no-build

@@ -204,6 +204,9 @@ public sealed class EdgeServer : IAsyncDisposable
         ConfigureHost(adminBuilder, options, EdgeOptionsValidator.SplitUrls(options.AdminUrls), maxRequestBodySize: (long)options.MaxSnapshotMiB * 1024 * 1024);
         adminBuilder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EdgeMetrics.MeterName)
+            // The runtime's own instruments (dotnet_gc_pause_time_seconds_total, dotnet_gc_collections_total,
+            // dotnet_process_memory_working_set_bytes, ...): loadtests/soak.sh samples them for GC pauses.
+            .AddMeter("System.Runtime")
             .AddView(EdgeMetrics.RequestDuration, new ExplicitBucketHistogramConfiguration { Boundaries = EdgeMetrics.DurationBuckets })
             .AddPrometheusExporter());
         var adminApp = adminBuilder.Build();
