@@ -120,7 +120,7 @@ measure() {
 import re, sys
 text = open(sys.argv[1]).read()
 name = sys.argv[2]
-m = re.search(r"finished in [\d.]+s, ([\d.]+) req/s", text)
+m = re.search(r"finished in [\d.]+(?:us|ms|s), ([\d.]+) req/s", text)
 r = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", text)
 s = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", text)
 t = re.search(r"time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)", text)
