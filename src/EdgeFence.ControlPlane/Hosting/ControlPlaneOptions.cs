@@ -58,4 +58,10 @@ public sealed class ControlPlaneOptions
 
     /// <summary><c>balance.low</c> fires when a balance falls under this many micro-units of its currency.</summary>
     public long LowBalanceMicros { get; set; } = 1_000_000;
+
+    /// <summary><c>traffic.spike</c> fires when a minute has more than this many times the trailing hour's mean per minute...</summary>
+    public double TrafficSpikeFactor { get; set; } = 5;
+
+    /// <summary>...and at least this many requests (a quiet site's noise is not a spike).</summary>
+    public long TrafficSpikeMinRequests { get; set; } = 100;
 }

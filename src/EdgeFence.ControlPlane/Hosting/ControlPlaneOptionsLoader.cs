@@ -67,6 +67,16 @@ internal static partial class ControlPlaneOptionsLoader
             throw new ControlPlaneConfigurationException("ControlPlane:LowBalanceMicros", "must not be negative");
         }
 
+        if (!(options.TrafficSpikeFactor is >= 1.5 and <= 1000))
+        {
+            throw new ControlPlaneConfigurationException("ControlPlane:TrafficSpikeFactor", "must be between 1.5 and 1000");
+        }
+
+        if (options.TrafficSpikeMinRequests is < 1 or > 1_000_000_000)
+        {
+            throw new ControlPlaneConfigurationException("ControlPlane:TrafficSpikeMinRequests", "must be between 1 and 1000000000");
+        }
+
         if (options.PushRetryMaxSeconds is < 1 or > 3600)
         {
             throw new ControlPlaneConfigurationException("ControlPlane:PushRetryMaxSeconds", "must be between 1 and 3600");

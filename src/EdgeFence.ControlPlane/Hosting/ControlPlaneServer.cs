@@ -200,7 +200,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             new PortalEndpoints(new PortalLinks(signingKey, time), dashboardData).Map(app);
             new WebhookEndpoints(database, time).Map(app);
             var alerts = new AlertMonitor(database, dashboardData, time, TimeSpan.FromSeconds(options.AlertIntervalSeconds), TimeSpan.FromSeconds(options.WebhookRetrySeconds),
-                options.LowBalanceMicros, loggers.CreateLogger("EdgeFence.ControlPlane.Webhooks"));
+                options.LowBalanceMicros, new TrafficSpikeRule(options.TrafficSpikeFactor, options.TrafficSpikeMinRequests), loggers.CreateLogger("EdgeFence.ControlPlane.Webhooks"));
             alerts.Start();
             app.Lifetime.ApplicationStopping.Register(() => alerts.DisposeAsync().AsTask().GetAwaiter().GetResult());
             // Usage events count into the edges' ledger in Redis; without Redis the endpoint says there is none.

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using EdgeFence.ControlPlane.Dashboard;
 using EdgeFence.ControlPlane.Storage;
+using EdgeFence.ControlPlane.Usage;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeFence.ControlPlane.Webhooks;
@@ -11,7 +12,8 @@ namespace EdgeFence.ControlPlane.Webhooks;
 /// Raises alerts from what the control plane knows (through <see cref="DashboardData"/>) and delivers them.
 /// Every <c>ControlPlane:AlertIntervalSeconds</c>: <c>edge.behind</c> (an edge failing to take the latest snapshot),
 /// <c>balance.low</c> (a balance under <c>ControlPlane:LowBalanceMicros</c>, once per credited total: a deposit re-arms
-/// it), <c>quota.threshold</c> (80% and 100% of a period, once per period per token). Each event has an id, is kept
+/// it), <c>quota.threshold</c> (80% and 100% of a period, once per period per token), <c>traffic.spike</c> (a minute far
+/// above the site's trailing hour, <see cref="TrafficSpikeRule"/>; once per site and hour). Each event has an id, is kept
 /// with a delivery per subscription, and deliveries are signed (<see cref="WebhookSignature"/>) and retried with
 /// exponential backoff (from <c>ControlPlane:WebhookRetrySeconds</c>, at most an hour apart) for a day, then marked failed.
 /// </summary>
@@ -32,13 +34,17 @@ internal sealed class AlertMonitor : IAsyncDisposable
     private readonly TimeSpan _interval;
     private readonly TimeSpan _retry;
     private readonly long _lowBalanceMicros;
+    private readonly TrafficSpikeRule _spike;
+    private readonly UsageRollups _rollups;
     private readonly ILogger _logger;
     private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = AttemptTimeout };
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    public AlertMonitor(Database database, DashboardData data, TimeProvider time, TimeSpan interval, TimeSpan retry, long lowBalanceMicros, ILogger logger)
+    public AlertMonitor(Database database, DashboardData data, TimeProvider time, TimeSpan interval, TimeSpan retry, long lowBalanceMicros, TrafficSpikeRule spike, ILogger logger)
     {
+        _spike = spike;
+        _rollups = new UsageRollups(database);
         _database = database;
         _data = data;
         _time = time;
@@ -129,6 +135,38 @@ internal sealed class AlertMonitor : IAsyncDisposable
                         w.WriteString("currency", balance.Currency);
                         w.WriteNumber("balanceMicros", left);
                         w.WriteNumber("thresholdMicros", _lowBalanceMicros);
+                    });
+                }
+            }
+        }
+
+        // :: traffic.spike: from the edges' per-minute rollups (SQLite, so no Redis needed). The last two complete
+        //    minutes are judged, each against the hour before it: an edge ships a minute up to one flush late, so the
+        //    minute before last may only now be whole. Once per site and hour of the spiking minute.
+        if (webhooks.Any(w => Wants(w, "traffic.spike")))
+        {
+            const long Minute = 60_000;
+            var lastComplete = (_time.GetUtcNow().ToUnixTimeMilliseconds() / Minute * Minute) - Minute;
+            var from = lastComplete - ((TrafficSpikeRule.BaselineMinutes + 1) * Minute);
+            foreach (var site in webhooks.Where(w => Wants(w, "traffic.spike")).GroupBy(w => w.SiteId))
+            {
+                var perMinute = _rollups.Series(site.Key, from, lastComplete + Minute, Minute).Points.Select(p => p.Requests).ToArray();
+                for (var judged = TrafficSpikeRule.BaselineMinutes; judged < perMinute.Length; judged++)
+                {
+                    if (_spike.Judge(perMinute[(judged - TrafficSpikeRule.BaselineMinutes)..(judged + 1)]) is not { } baseline)
+                    {
+                        continue;
+                    }
+
+                    var minute = from + (judged * Minute);
+                    var requests = perMinute[judged];
+                    Raise(site.Key, "traffic.spike", $"traffic.spike:{site.Key}:{minute / (60 * Minute)}", site.Select(w => w.Id), w =>
+                    {
+                        w.WriteString("minute", DateTimeOffset.FromUnixTimeMilliseconds(minute));
+                        w.WriteNumber("requests", requests);
+                        w.WriteNumber("baselinePerMinute", Math.Round(baseline, 2));
+                        w.WriteNumber("factor", _spike.Factor);
+                        w.WriteNumber("minRequests", _spike.MinRequests);
                     });
                 }
             }

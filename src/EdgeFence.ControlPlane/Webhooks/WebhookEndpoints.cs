@@ -17,7 +17,7 @@ namespace EdgeFence.ControlPlane.Webhooks;
 /// </summary>
 internal sealed class WebhookEndpoints
 {
-    public static readonly string[] Events = ["quota.threshold", "balance.low", "edge.behind"];
+    public static readonly string[] Events = ["quota.threshold", "balance.low", "edge.behind", "traffic.spike"];
 
     /// <summary>Most subscriptions per site: each one multiplies every alert's deliveries.</summary>
     public const int MaxPerSite = 20;

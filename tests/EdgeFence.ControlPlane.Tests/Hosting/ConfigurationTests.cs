@@ -14,6 +14,9 @@ public sealed class ConfigurationTests
     [InlineData("ControlPlane:Redis", "--ControlPlane:Redis=abortConnect=false")]
     [InlineData("ControlPlane:PushRetryMaxSeconds", "--ControlPlane:PushRetryMaxSeconds=0")]
     [InlineData("ControlPlane:PushWaitMilliseconds", "--ControlPlane:PushWaitMilliseconds=soon")]
+    [InlineData("ControlPlane:TrafficSpikeFactor", "--ControlPlane:TrafficSpikeFactor=1")]
+    [InlineData("ControlPlane:TrafficSpikeFactor", "--ControlPlane:TrafficSpikeFactor=NaN")]
+    [InlineData("ControlPlane:TrafficSpikeMinRequests", "--ControlPlane:TrafficSpikeMinRequests=0")]
     public async Task Bad_configuration_is_refused_naming_the_key(string key, string? arg)
     {
         var directory = Path.Combine(Path.GetTempPath(), "edgefence-cp-tests", Guid.NewGuid().ToString("N"));
