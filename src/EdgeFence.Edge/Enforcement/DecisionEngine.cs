@@ -177,7 +177,7 @@ internal sealed class DecisionEngine
             SoftQuota = plan.SoftQuota,
             Cost = cost,
         };
-        _sync?.Prepare(ref input, plan);
+        _sync?.Prepare(ref input, plan, tokenRuntime);
         _counters.Enforce(tokenRuntime.CounterKey, ref input, out var output);
         if (_sync is not null && (plan.HasQuota || plan.RateLimit > 0))
         {
@@ -260,7 +260,7 @@ internal sealed class DecisionEngine
             QuotaUnits = wallet.CreditedMicros,
             Cost = price,
         };
-        _sync?.PrepareBalance(ref input);
+        _sync?.PrepareBalance(ref input, wallet);
         _counters.Enforce(wallet.CounterKey, ref input, out var output);
         decision.BalanceMicros = output.QuotaRemaining;
         if (_sync is not null)

@@ -98,7 +98,8 @@ public sealed class EdgeServer : IAsyncDisposable
             var snapshots = sp.GetRequiredService<SnapshotManager>();
             Func<int>? redisUp = ledger is null ? null : () => sp.GetService<QuotaSync>()?.Healthy == true ? 1 : 0;
             Func<double>? reconcileLag = ledger is null ? null : () => sp.GetService<QuotaSync>()?.ReconcileLagSeconds ?? 0;
-            var metrics = new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp, reconcileLag);
+            Func<int>? slotsDown = ledger is null ? null : () => sp.GetService<QuotaSync>()?.SlotsDown ?? 0;
+            var metrics = new EdgeMetrics(() => snapshots.Current?.Version ?? 0, redisUp, reconcileLag, slotsDown);
             if (freshness.Enabled)
             {
                 metrics.ObserveFreshness(freshness.AgeSeconds, () => freshness.IsStale() ? 1 : 0);
@@ -211,7 +212,7 @@ public sealed class EdgeServer : IAsyncDisposable
             .AddPrometheusExporter());
         var adminApp = adminBuilder.Build();
         var publicServices = publicApp.Services;
-        Func<string> redisState = ledger is null ? static () => "standalone" : () => publicServices.GetService<QuotaSync>()?.Healthy == true ? "up" : "down";
+        Func<string> redisState = ledger is null ? static () => "standalone" : () => publicServices.GetService<QuotaSync>()?.State ?? "down";
         AdminEndpoints.Map(adminApp, snapshots, wallets, redisState, freshness, options.MaxSnapshotMiB * 1024 * 1024, adminApp.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Admin"));
         adminApp.MapPrometheusScrapingEndpoint("/metrics");
 

@@ -78,11 +78,11 @@ internal static partial class Log
     [LoggerMessage(EventIds.RollupSpoolFailed, LogLevel.Error, "Rollups could not be spooled or sent")]
     public static partial void RollupSpoolFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventIds.RedisDown, LogLevel.Warning, "Redis is not answering: deciding from local counts (each node up to its share of MaxOverAdmission beyond its lease); counts are kept and pushed when it returns")]
-    public static partial void RedisDown(ILogger logger, Exception? exception);
+    [LoggerMessage(EventIds.RedisDown, LogLevel.Warning, "Redis is not answering ({Scope}): its accounts are decided from local counts (each node up to its share of MaxOverAdmission beyond its lease); counts are kept and pushed when it returns")]
+    public static partial void RedisDown(ILogger logger, string scope, Exception? exception);
 
-    [LoggerMessage(EventIds.RedisUp, LogLevel.Information, "Redis answers again: reconciling")]
-    public static partial void RedisUp(ILogger logger);
+    [LoggerMessage(EventIds.RedisUp, LogLevel.Information, "Redis answers again ({Scope}): reconciling")]
+    public static partial void RedisUp(ILogger logger, string scope);
 
     [LoggerMessage(EventIds.WalletBookLoaded, LogLevel.Information, "Wallet book version {Version} ({Count} balances) loaded from {Path}")]
     public static partial void WalletBookLoaded(ILogger logger, long version, int count, string path);

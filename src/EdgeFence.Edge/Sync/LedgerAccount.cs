@@ -12,6 +12,12 @@ internal abstract class LedgerAccount
 {
     protected LedgerAccount(Key128 counterKey) => CounterKey = counterKey;
 
+    /// <summary>
+    /// The Redis hash slot of the account's keys (ledger and rate windows share one hash tag, so one slot), or -1
+    /// until <see cref="QuotaSync"/> first needs it: computed once per account, not per request.
+    /// </summary>
+    internal int HashSlot = -1;
+
     /// <summary>Key of the account's record in the counter store.</summary>
     public Key128 CounterKey { get; }
 

@@ -20,6 +20,8 @@ namespace EdgeFence.Edge.Sync;
 /// at most its share of <c>MaxOverAdmission</c> beyond its lease; every count stays in FASTER and is
 /// pushed when Redis is back.</item>
 /// </list>
+/// Health is per hash slot (<see cref="RedisHealth"/>), marked by master: on a Redis Cluster, a master that stops
+/// answering sends only the accounts on its slots to the outage rules.
 /// </summary>
 internal sealed class QuotaSync : IAsyncDisposable
 {
@@ -35,7 +37,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     private readonly ConcurrentDictionary<Key128, Task> _inflight = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private volatile bool _healthy = true;
+    private readonly RedisHealth _health = new();
     private int _disposed;
     private long _lastCleanTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
@@ -57,33 +59,37 @@ internal sealed class QuotaSync : IAsyncDisposable
 
     public long Epoch { get; }
 
-    public bool Healthy => _healthy;
+    /// <summary>Every master answers.</summary>
+    public bool Healthy => _health.SlotsDown == 0;
+
+    /// <summary><c>up</c>, <c>partial</c> (some cluster masters do not answer) or <c>down</c>.</summary>
+    public string State => _health.SlotsDown switch { 0 => "up", RedisHealth.SlotCount => "down", _ => "partial" };
+
+    /// <summary>Hash slots whose master does not answer (of 16384).</summary>
+    public int SlotsDown => _health.SlotsDown;
 
     /// <summary>Seconds since every counted change was last in Redis (0 when nothing waits to be pushed).</summary>
     public double ReconcileLagSeconds => _dirty.IsEmpty && _inflight.IsEmpty ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastCleanTimestamp)).TotalSeconds;
 
-    /// <summary>Units beyond its lease this node may admit now: 0 while Redis answers, its share of MaxOverAdmission while it does not.</summary>
-    public long OutageAllowance => _healthy ? 0 : _share;
-
     /// <summary>Fills the ledger part of a decision's counter input.</summary>
-    public void Prepare(ref EnforceInput input, PlanRuntime plan)
+    public void Prepare(ref EnforceInput input, PlanRuntime plan, LedgerAccount account)
     {
         input.Shared = plan.HasQuota || plan.RateLimit > 0;
         input.LeaseMode = plan.HasQuota && !plan.SoftQuota;
         input.Epoch = Epoch;
-        var healthy = _healthy;
+        var healthy = IsUp(account);
         input.LedgerDown = !healthy;
         input.OutageAllowance = healthy ? 0 : _share;
         input.EdgeCount = _options.EdgeCount;
     }
 
     /// <summary>Fills the ledger part of a prepaid balance's counter input: always a hard quota in lease mode.</summary>
-    public void PrepareBalance(ref EnforceInput input)
+    public void PrepareBalance(ref EnforceInput input, LedgerAccount account)
     {
         input.Shared = true;
         input.LeaseMode = true;
         input.Epoch = Epoch;
-        var healthy = _healthy;
+        var healthy = IsUp(account);
         input.LedgerDown = !healthy;
         input.OutageAllowance = healthy ? 0 : _balanceShare;
         input.EdgeCount = _options.EdgeCount;
@@ -101,7 +107,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     /// <summary>Starts fetching the next lease slice in the background (at most one fetch per entitlement at a time).</summary>
     public void Prefetch(LedgerAccount account, long cost)
     {
-        if (_healthy && !_inflight.ContainsKey(account.CounterKey))
+        if (IsUp(account) && !_inflight.ContainsKey(account.CounterKey))
         {
             _ = Track(account, EnforceVerdict.NeedLease, cost);
         }
@@ -113,7 +119,7 @@ internal sealed class QuotaSync : IAsyncDisposable
     /// </summary>
     public async Task ResolveAsync(LedgerAccount account, EnforceVerdict need, long cost)
     {
-        if (!_healthy)
+        if (!IsUp(account))
         {
             return;
         }
@@ -124,7 +130,7 @@ internal sealed class QuotaSync : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            MarkUnhealthy(null);
+            MarkUnhealthy(account, null);
         }
     }
 
@@ -161,11 +167,11 @@ internal sealed class QuotaSync : IAsyncDisposable
             apply.LedgerFree = free;
             apply.LedgerPeriodStartMs = counters.PeriodStartMs;
             _counters.Enforce(account.CounterKey, ref apply, out _);
-            MarkHealthy();
+            MarkHealthy(account);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            MarkUnhealthy(ex);
+            MarkUnhealthy(account, ex);
         }
     }
 
@@ -192,11 +198,11 @@ internal sealed class QuotaSync : IAsyncDisposable
             }
 
             _counters.Enforce(account.CounterKey, ref apply, out _);
-            MarkHealthy();
+            MarkHealthy(account);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            MarkUnhealthy(ex);
+            MarkUnhealthy(account, ex);
         }
     }
 
@@ -311,13 +317,13 @@ internal sealed class QuotaSync : IAsyncDisposable
                 await PushRateAsync(account, counters).ConfigureAwait(false);
             }
 
-            MarkHealthy();
+            MarkHealthy(account);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             // Nothing is lost: the count is cumulative in FASTER; the entry is pushed on a later tick.
             _dirty.TryAdd(account.CounterKey, entry);
-            MarkUnhealthy(ex);
+            MarkUnhealthy(account, ex);
         }
     }
 
@@ -356,21 +362,48 @@ internal sealed class QuotaSync : IAsyncDisposable
         };
     }
 
-    private void MarkHealthy()
+    /// <summary>Whether the master of the account's slot answers (the slot is computed once per account).</summary>
+    private bool IsUp(LedgerAccount account) => _health.IsUp(SlotOf(account));
+
+    private int SlotOf(LedgerAccount account)
     {
-        if (!_healthy)
+        var slot = account.HashSlot;
+        if (slot < 0)
         {
-            _healthy = true;
-            Log.RedisUp(_logger);
+            // Any period: the slot depends only on the hash tag, which the ledger and rate keys share.
+            slot = Math.Clamp(_ledger.HashSlot(account.LedgerKey(0)), 0, RedisHealth.SlotCount - 1);
+            account.HashSlot = slot;
+        }
+
+        return slot;
+    }
+
+    // A success or failure marks the whole master of the slot (every range it serves), so one timeout sends all
+    // of a dead master's accounts to local decisions at once instead of each waiting LeaseTimeoutMs in turn. The
+    // cheap per-slot check comes first: on the steady path (up and answering) nothing is looked up or locked.
+    private void MarkHealthy(LedgerAccount account)
+    {
+        var slot = SlotOf(account);
+        if (!_health.IsUp(slot))
+        {
+            var ranges = _ledger.MasterRanges(slot, out var master);
+            if (_health.Mark(ranges, down: false))
+            {
+                Log.RedisUp(_logger, master);
+            }
         }
     }
 
-    private void MarkUnhealthy(Exception? exception)
+    private void MarkUnhealthy(LedgerAccount account, Exception? exception)
     {
-        if (_healthy)
+        var slot = SlotOf(account);
+        if (_health.IsUp(slot))
         {
-            _healthy = false;
-            Log.RedisDown(_logger, exception);
+            var ranges = _ledger.MasterRanges(slot, out var master);
+            if (_health.Mark(ranges, down: true))
+            {
+                Log.RedisDown(_logger, master, exception);
+            }
         }
     }
 

@@ -39,6 +39,45 @@ internal sealed class RedisLedger : IAsyncDisposable
 
     public bool IsConnected => _redis.IsConnected;
 
+    /// <summary>The hash slot of a key (CRC16 of its hash tag), as the client routes it.</summary>
+    public int HashSlot(string key) => _redis.HashSlot(key);
+
+    /// <summary>
+    /// The slot ranges of the master that serves <paramref name="slot"/>, from the client's last view of the
+    /// cluster: every slot for a standalone Redis, only that slot when the cluster layout is not known.
+    /// </summary>
+    public IReadOnlyList<(int From, int To)> MasterRanges(int slot, out string master)
+    {
+        ClusterConfiguration? cluster = null;
+        foreach (var server in _redis.GetServers())
+        {
+            if (server.ServerType == ServerType.Cluster)
+            {
+                cluster = server.ClusterConfiguration;
+                if (cluster is not null)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (cluster is null)
+        {
+            master = "redis";
+            return [(0, RedisHealth.SlotCount - 1)];
+        }
+
+        var node = cluster.GetBySlot(slot);
+        if (node is null || node.Slots.Count == 0)
+        {
+            master = "slot " + slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return [(slot, slot)];
+        }
+
+        master = $"master {node.EndPoint} (slots {string.Join(',', node.Slots.Select(r => r.From == r.To ? $"{r.From}" : $"{r.From}-{r.To}"))})";
+        return [.. node.Slots.Select(r => (r.From, r.To))];
+    }
+
     /// <summary>Raises this node's used count and reads back the global sums.</summary>
     public async Task<(long Used, long Granted)> PushAsync(string key, long used, long expireAtMs)
     {

@@ -24,7 +24,7 @@ internal sealed class EdgeMetrics : IDisposable
     private readonly Counter<long> _decisionLogDropped;
     private readonly Counter<long> _channelEntries;
 
-    public EdgeMetrics(Func<long> snapshotVersion, Func<int>? redisUp, Func<double>? reconcileLag)
+    public EdgeMetrics(Func<long> snapshotVersion, Func<int>? redisUp, Func<double>? reconcileLag, Func<int>? redisSlotsDown = null)
     {
         _decisions = _meter.CreateCounter<long>("edgefence.decisions", description: "Decisions by site, decision (allow, deny, passthrough) and reason.");
         _duration = _meter.CreateHistogram<double>(RequestDuration, unit: "s", description: "Time spent per request: phase=edge is the edge's own work, phase=origin the origin's answer.");
@@ -34,7 +34,12 @@ internal sealed class EdgeMetrics : IDisposable
         _meter.CreateObservableGauge("edgefence.snapshot.version", snapshotVersion, description: "Version of the snapshot being served (0 when none).");
         if (redisUp is not null)
         {
-            _meter.CreateObservableGauge("edgefence.redis.up", redisUp, description: "1 while the Redis ledger answers, 0 while the edge decides from local counts.");
+            _meter.CreateObservableGauge("edgefence.redis.up", redisUp, description: "1 while every Redis master answers, 0 while some (or all) accounts are decided from local counts.");
+        }
+
+        if (redisSlotsDown is not null)
+        {
+            _meter.CreateObservableGauge("edgefence.redis.slots_down", redisSlotsDown, description: "Hash slots (of 16384) whose Redis master does not answer: their accounts are decided from local counts.");
         }
 
         if (reconcileLag is not null)

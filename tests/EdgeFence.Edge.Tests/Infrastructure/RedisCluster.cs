@@ -61,6 +61,14 @@ public sealed class RedisCluster : IAsyncDisposable
         return output;
     }
 
+    /// <summary>Kills one master (SIGKILL, like a crashed host): its slots stay unserved, as no replica takes over.</summary>
+    public async Task KillAsync(int port)
+    {
+        var node = _nodes.Single(n => n.Port == port);
+        node.Process!.Kill();
+        await node.Process.WaitForExitAsync();
+    }
+
     private async Task StartNodesAsync(string server)
     {
         // The cluster bus gets its own free port (cluster-port) rather than port + 10000, which may be taken or beyond 65535.
@@ -74,6 +82,8 @@ public sealed class RedisCluster : IAsyncDisposable
             {
                 "--port", Text(node.Port), "--bind", "127.0.0.1", "--protected-mode", "no",
                 "--cluster-enabled", "yes", "--cluster-port", Text(node.BusPort),
+                // A dead master (no replicas here) must not take the other masters' slots down with it.
+                "--cluster-require-full-coverage", "no",
                 "--cluster-config-file", Path.Combine(node.Dir, "nodes.conf"), "--dir", node.Dir,
                 "--cluster-node-timeout", "2000", "--save", "", "--appendonly", "no",
             })

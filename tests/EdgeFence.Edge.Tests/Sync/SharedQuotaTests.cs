@@ -79,11 +79,11 @@ public sealed class SharedQuotaTests
     /// scanned, so this also works on a cluster) and the sum of its <c>u:*</c> fields, read through the
     /// (cluster-aware) client.
     /// </summary>
-    internal static async Task<List<(string Key, string Server, long Used)>> LedgerAsync(string connectionString, string tokenId)
+    internal static async Task<List<(string Key, string Server, long Used)>> LedgerAsync(string connectionString, string tokenId, string? skipServer = null)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(connectionString);
         var hashes = new List<(string Key, string Server, long Used)>();
-        foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
+        foreach (var server in connection.GetServers().Where(s => !s.IsReplica && s.EndPoint.ToString() != skipServer))
         {
             await foreach (var key in server.KeysAsync(pattern: $"ef:{{demo:{tokenId}}}:q:*"))
             {
