@@ -22,7 +22,7 @@ import statistics
 import subprocess
 import sys
 
-SCENARIOS = ["origin-direct", "yarp", "nginx", "haproxy", "edge-passthrough", "edge-paid", "edge-429", "edge-authorize", "hello"]
+SCENARIOS = ["origin-direct", "yarp", "nginx", "haproxy", "edge-passthrough", "edge-paid", "edge-429", "edge-mcp", "edge-authorize", "hello"]
 STREAM_TARGETS = ["origin-direct", "yarp", "edge-free", "edge-paid"]
 MIB = 1024 * 1024
 
@@ -169,6 +169,7 @@ def report(args):
         "ratio-paid-vs-haproxy": ratio(s["edge-paid"]["rps"], s["haproxy"]["rps"]),
         "ratio-passthrough-vs-haproxy": ratio(s["edge-passthrough"]["rps"], s["haproxy"]["rps"]),
         "p99-paid-vs-haproxy": ratio(s["edge-paid"]["p99_ms"], s["haproxy"]["p99_ms"]),
+        "ratio-mcp-vs-paid": ratio(s["edge-mcp"]["rps"], s["edge-paid"]["rps"]),
         "edge-peak-rss-mib": round(rss["edge-after"] / 1024, 2),
     }
     extra_ratios = {

@@ -18,6 +18,7 @@
 #   ratio-paid-vs-haproxy: X       edge-paid rps / haproxy rps
 #   ratio-passthrough-vs-haproxy: X edge-passthrough rps / haproxy rps
 #   p99-paid-vs-haproxy: X         edge-paid p99 latency / haproxy p99 latency
+#   ratio-mcp-vs-paid: X           edge-mcp rps (a priced MCP tools/call POST) / edge-paid rps
 #   edge-peak-rss-mib: X           the edge's VmHWM after everything, MiB
 #
 # Exits non-zero, without a report, if any measurement is invalid: a socket error, a status other
@@ -258,7 +259,12 @@ config = {
          "quota": {"units": 1, "period": "month", "mode": "hard"}, "rateLimit": None,
          "priceMicros": 0, "currency": "USD", "resourceIds": []},
     ],
-    "resources": [{"id": "paid", "siteId": "bench", "pattern": "/paid/*", "methods": [], "cost": 1, "privatePath": None}],
+    "resources": [
+        {"id": "paid", "siteId": "bench", "pattern": "/paid/*", "methods": [], "cost": 1, "privatePath": None},
+        # An MCP endpoint and one priced tool on it: every tools/call of "echo" is counted per call.
+        {"id": "mcp", "siteId": "bench", "pattern": "/mcp", "methods": [], "cost": 1, "privatePath": None, "kind": "mcp"},
+        {"id": "mcp-echo", "siteId": "bench", "pattern": "/mcp", "methods": [], "cost": 1, "privatePath": None, "kind": "mcp", "mcpTool": "echo"},
+    ],
     "tokens": [token(i, "unlimited", t) for i, t in enumerate(tokens)] + [token(10_000, "exhausted", exhausted)],
 }
 def write(name, text):
@@ -311,6 +317,9 @@ expect_status "a paid request without a token" 401 "" -H "Host: $host" "$edge_ur
 # The exhausted token: its one unit, then the refusal every measured request must get.
 expect_status "the quota-1 token's first request" 200 "$work/exhausted-token.txt" -H "Host: $host" "$edge_url/paid/x"
 expect_status "the quota-1 token's second request" 429 "$work/exhausted-token.txt" -H "Host: $host" "$edge_url/paid/x"
+expect_status "an MCP tools/call" 200 "$work/tokens.txt" -H "Host: $host" -H 'Content-Type: application/json' \
+  -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: echo' \
+  --data-binary '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}},"id":1}' "$edge_url/mcp"
 expect_status "/v1/authorize" 200 "$work/origin-key.txt" -H "Host: $host" -H 'Content-Type: application/json' \
   --data-binary '{"token":"none","method":"GET","path":"/paid/x","host":"bench.localhost"}' "$edge_url/v1/authorize"
 expect_status "the hello endpoint" 200 "" -H 'Content-Type: application/json' \
@@ -326,6 +335,7 @@ scenarios=(
   "edge-passthrough|200|$edge_url|get|/free/x|$host||"
   "edge-paid|200|$edge_url|token|/paid/x|$host|$work/tokens.txt|"
   "edge-429|429|$edge_url|token|/paid/x|$host|$work/exhausted-token.txt|"
+  "edge-mcp|200|$edge_url|mcp|/mcp|$host|$work/tokens.txt|"
   "edge-authorize|200|$edge_url|authorize|/v1/authorize|$host|$work/tokens.txt|$work/origin-key.txt"
   "hello|200|$hello_url|authorize|/hello|$host|$work/tokens.txt|$work/origin-key.txt"
 )

@@ -7,6 +7,8 @@
 --                               $BENCH_TOKENS (one per line) on every request
 --                    authorize  POST $BENCH_PATH, "Authorization: Bearer <contents of $BENCH_KEY_FILE>",
 --                               body {"token":<next token>,"method":"GET","path":"/paid/x","host":$BENCH_HOST}
+--                    mcp        POST $BENCH_PATH, an MCP tools/call of the tool "echo" with the 2026-07-28
+--                               headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name), the next token per request
 --   BENCH_PATH       the request path
 --   BENCH_HOST       the Host header (optional; default: the URL's)
 --   BENCH_TOKENS     file of tokens, one per line (token and authorize)
@@ -52,7 +54,7 @@ function init(args)
 
   if kind == "get" then
     requests[1] = wrk.format("GET", path, headers)
-  elseif kind == "token" or kind == "authorize" then
+  elseif kind == "token" or kind == "authorize" or kind == "mcp" then
     local tokens = read_lines(assert(os.getenv("BENCH_TOKENS"), "BENCH_TOKENS is not set"))
     local key
     if kind == "authorize" then
@@ -66,6 +68,15 @@ function init(args)
       if kind == "token" then
         h["Authorization"] = "Bearer " .. token
         requests[i] = wrk.format("GET", path, h)
+      elseif kind == "mcp" then
+        h["Authorization"] = "Bearer " .. token
+        h["Content-Type"] = "application/json"
+        h["Accept"] = "application/json, text/event-stream"
+        h["MCP-Protocol-Version"] = "2026-07-28"
+        h["Mcp-Method"] = "tools/call"
+        h["Mcp-Name"] = "echo"
+        local body = string.format('{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}},"id":%d}', i)
+        requests[i] = wrk.format("POST", path, h, body)
       else
         h["Authorization"] = "Bearer " .. key
         h["Content-Type"] = "application/json"
@@ -76,7 +87,7 @@ function init(args)
     -- Threads start at different tokens, so they do not walk the same ones in step.
     next_request = (thread_index * 7919) % #requests + 1
   else
-    error("BENCH_KIND must be get, token or authorize, got " .. kind)
+    error("BENCH_KIND must be get, token, authorize or mcp, got " .. kind)
   end
 end
 

@@ -90,6 +90,7 @@ internal static class SnapshotBuilder
         DenyByDefault = site.DenyByDefault,
         TopUpUrl = site.TopUpUrl,
         X402 = site.X402 is { } x402 ? BuildX402(x402, path + ".x402") : null,
+        McpFilterTools = site.McpFilterTools,
     };
 
     private static X402Settings BuildX402(X402Config x402, string path) => new()

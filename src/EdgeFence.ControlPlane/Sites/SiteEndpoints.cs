@@ -59,7 +59,7 @@ internal sealed class SiteEndpoints
             }
 
             // Only the origin key's hash is kept; the HMAC secret is kept as is, because the edges sign with it.
-            SiteRows.Insert(change, id, name, slug, originUrl, Encoding.UTF8.GetBytes(hmacSecret), SHA256.HashData(Encoding.UTF8.GetBytes(originKey)), request.DenyByDefault ?? false, topUpUrl);
+            SiteRows.Insert(change, id, name, slug, originUrl, Encoding.UTF8.GetBytes(hmacSecret), SHA256.HashData(Encoding.UTF8.GetBytes(originKey)), request.DenyByDefault ?? false, topUpUrl, request.McpFilterTools ?? false);
             SiteRows.ReplaceHosts(change, id, hosts);
             SiteRows.ReplaceInjections(change, id, "header", headers);
             SiteRows.ReplaceInjections(change, id, "query", query);
@@ -78,6 +78,7 @@ internal sealed class SiteEndpoints
             StaticHeaders = site.StaticHeaders,
             StaticQuery = site.StaticQuery,
             DenyByDefault = site.DenyByDefault,
+            McpFilterTools = site.McpFilterTools,
             CreatedAt = site.CreatedAt,
             TopUpUrl = site.TopUpUrl,
             X402 = site.X402,
@@ -130,7 +131,7 @@ internal sealed class SiteEndpoints
             }
 
             SiteRows.Update(change, id, name ?? current.Name, slug ?? current.Slug, originUrl ?? current.OriginUrl, request.DenyByDefault ?? current.DenyByDefault,
-                topUpUrlSent ? topUpUrl : current.TopUpUrl);
+                topUpUrlSent ? topUpUrl : current.TopUpUrl, request.McpFilterTools ?? current.McpFilterTools);
             if (x402Sent)
             {
                 SiteInput.CheckX402Resources(change, id, x402);

@@ -14,6 +14,9 @@ public class SiteResponse
     public required IReadOnlyList<string> StaticHeaders { get; init; }
     public required IReadOnlyList<string> StaticQuery { get; init; }
     public required bool DenyByDefault { get; init; }
+
+    /// <summary>MCP tools/list answers are filtered to the caller's plan.</summary>
+    public bool McpFilterTools { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>The top-up link template, or null.</summary>

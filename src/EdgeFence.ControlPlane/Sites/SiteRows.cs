@@ -14,20 +14,20 @@ internal static class SiteRows
     public static bool SlugTaken(Change change, string slug, string? exceptSiteId) =>
         change.Command("SELECT 1 FROM sites WHERE slug = $slug AND id IS NOT $except").With("$slug", slug).With("$except", exceptSiteId).Exists();
 
-    public static void Insert(Change change, string id, string name, string slug, string originUrl, byte[] hmacSecret, byte[] originKeyHash, bool denyByDefault, string? topUpUrl)
+    public static void Insert(Change change, string id, string name, string slug, string originUrl, byte[] hmacSecret, byte[] originKeyHash, bool denyByDefault, string? topUpUrl, bool mcpFilterTools)
     {
         change.Command("""
-            INSERT INTO sites (id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default, top_up_url, created_at_unix)
-            VALUES ($id, $name, $slug, $origin, $secret, $originKeyHash, $deny, $topUp, $now)
+            INSERT INTO sites (id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default, top_up_url, mcp_filter_tools, created_at_unix)
+            VALUES ($id, $name, $slug, $origin, $secret, $originKeyHash, $deny, $topUp, $mcpFilter, $now)
             """).With("$id", id).With("$name", name).With("$slug", slug).With("$origin", originUrl).With("$secret", hmacSecret)
-            .With("$originKeyHash", originKeyHash).With("$deny", denyByDefault ? 1 : 0).With("$topUp", topUpUrl).With("$now", change.NowUnix).Execute();
+            .With("$originKeyHash", originKeyHash).With("$deny", denyByDefault ? 1 : 0).With("$topUp", topUpUrl).With("$mcpFilter", mcpFilterTools ? 1 : 0).With("$now", change.NowUnix).Execute();
     }
 
-    public static void Update(Change change, string id, string name, string slug, string originUrl, bool denyByDefault, string? topUpUrl)
+    public static void Update(Change change, string id, string name, string slug, string originUrl, bool denyByDefault, string? topUpUrl, bool mcpFilterTools)
     {
-        change.Command("UPDATE sites SET name = $name, slug = $slug, origin_url = $origin, deny_by_default = $deny, top_up_url = $topUp WHERE id = $id")
+        change.Command("UPDATE sites SET name = $name, slug = $slug, origin_url = $origin, deny_by_default = $deny, top_up_url = $topUp, mcp_filter_tools = $mcpFilter WHERE id = $id")
             .With("$id", id).With("$name", name).With("$slug", slug).With("$origin", originUrl).With("$deny", denyByDefault ? 1 : 0)
-            .With("$topUp", topUpUrl).Execute();
+            .With("$topUp", topUpUrl).With("$mcpFilter", mcpFilterTools ? 1 : 0).Execute();
     }
 
     /// <summary>Sets the site's x402 terms, or removes them when <paramref name="x402"/> is null.</summary>
@@ -101,7 +101,7 @@ internal static class SiteRows
             .With("$only", onlyId).ReadAll(r => (Site: r.GetString(0), Kind: r.GetString(1), Name: r.GetString(2)));
         var x402 = X402Terms(connection, transaction, onlyId);
         return connection.Command(transaction, """
-            SELECT id, name, slug, origin_url, deny_by_default, created_at_unix, top_up_url FROM sites
+            SELECT id, name, slug, origin_url, deny_by_default, created_at_unix, top_up_url, mcp_filter_tools FROM sites
             WHERE $only IS NULL OR id = $only ORDER BY created_at_unix, id
             """).With("$only", onlyId).ReadAll(r =>
         {
@@ -115,6 +115,7 @@ internal static class SiteRows
                 DenyByDefault = r.GetInt64(4) != 0,
                 CreatedAt = Sql.FromUnix(r.GetInt64(5)),
                 TopUpUrl = r.NullableString(6),
+                McpFilterTools = r.GetInt64(7) != 0,
                 X402 = SiteInput.Body(x402.GetValueOrDefault(id)),
                 Hosts = [.. hosts.Where(h => h.Site == id).Select(h => h.Host)],
                 StaticHeaders = [.. names.Where(n => n.Site == id && n.Kind == "header").Select(n => n.Name)],

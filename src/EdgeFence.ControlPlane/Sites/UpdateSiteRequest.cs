@@ -11,6 +11,9 @@ public sealed class UpdateSiteRequest
     public Dictionary<string, string?>? StaticQuery { get; set; }
     public bool? DenyByDefault { get; set; }
 
+    /// <summary>Filter MCP tools/list answers to the caller's plan (default false).</summary>
+    public bool? McpFilterTools { get; set; }
+
     /// <summary>Where a prepaid customer tops up: an absolute http(s) URL; <c>{customer}</c> is replaced by the customer id. Null: no link.</summary>
     public string? TopUpUrl { get; set; }
 

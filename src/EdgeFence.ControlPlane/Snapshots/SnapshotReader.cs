@@ -29,7 +29,7 @@ internal static class SnapshotReader
         var query = Group(injections.Where(i => i.Kind == "query").Select(i => (i.Site, i.Pair)));
 
         var x402 = SiteRows.X402Terms(change.Connection, change.Transaction);
-        var sites = change.Command("SELECT id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default, top_up_url FROM sites ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
+        var sites = change.Command("SELECT id, name, slug, origin_url, hmac_secret, origin_key_hash, deny_by_default, top_up_url, mcp_filter_tools FROM sites ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
             .ReadAll(r => new Site
             {
                 Id = r.GetString(0),
@@ -44,6 +44,7 @@ internal static class SnapshotReader
                 StaticQuery = query.GetValueOrDefault(r.GetString(0)) ?? [],
                 TopUpUrl = r.NullableString(7),
                 X402 = x402.GetValueOrDefault(r.GetString(0)),
+                McpFilterTools = r.GetInt64(8) != 0,
             });
 
         var prices = Group(change.Command("SELECT plan_id, revision, resource_id, price_micros FROM plan_resource_prices ORDER BY plan_id, revision, resource_id")

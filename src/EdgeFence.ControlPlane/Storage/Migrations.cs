@@ -397,5 +397,9 @@ internal static class Migrations
             -- The edge refuses a suspended token with 402 payment-overdue (the snapshot's token record carries it).
             ALTER TABLE tokens ADD COLUMN suspended_at_unix INTEGER;
             """),
+        // Number 16: 13 is reserved for delta snapshots, 14 and 15 for Stripe meters (parallel branches).
+        new(16, "sites filtering MCP tools/list answers to the caller's plan", """
+            ALTER TABLE sites ADD COLUMN mcp_filter_tools INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

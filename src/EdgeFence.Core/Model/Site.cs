@@ -38,4 +38,10 @@ public sealed class Site
 
     /// <summary>x402 pay-per-call terms; <c>null</c> when the site takes no x402 payments.</summary>
     public X402Settings? X402 { get; init; }
+
+    /// <summary>
+    /// When true, an MCP <c>tools/list</c> answer is filtered at the edge to the tools the caller's plan includes
+    /// (opt-in: hiding what a plan lacks is a product choice, and the filter reads the answer before sending it).
+    /// </summary>
+    public bool McpFilterTools { get; init; }
 }

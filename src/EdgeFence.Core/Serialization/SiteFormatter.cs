@@ -6,13 +6,14 @@ namespace EdgeFence.Core.Serialization;
 
 /// <summary>
 /// Writes a <see cref="Site"/> as the array <c>[id, name, slug, originUrl, hosts, hmacSecret, originKeyHash,
-/// staticHeaders, staticQuery, denyByDefault, topUpUrl, x402]</c>. The secret and the hash are binary; the hash is
-/// empty or 32 bytes. The last two came later and may be nil.
+/// staticHeaders, staticQuery, denyByDefault, topUpUrl, x402, mcpFilterTools]</c>. The secret and the hash are
+/// binary; the hash is empty or 32 bytes. The last three came later: topUpUrl and x402 may be nil, mcpFilterTools
+/// is false when absent.
 /// </summary>
 public sealed class SiteFormatter : IMessagePackFormatter<Site>
 {
     private const int RequiredFields = 10;
-    private const int FieldCount = 12;
+    private const int FieldCount = 13;
 
     public static readonly SiteFormatter Instance = new();
 
@@ -43,6 +44,8 @@ public sealed class SiteFormatter : IMessagePackFormatter<Site>
         {
             X402SettingsFormatter.Instance.Serialize(ref writer, value.X402, options);
         }
+
+        writer.Write(value.McpFilterTools);
     }
 
     public Site Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -65,6 +68,7 @@ public sealed class SiteFormatter : IMessagePackFormatter<Site>
             DenyByDefault = FieldReader.ReadBoolean(ref reader, "denyByDefault"),
             TopUpUrl = present > 10 ? FieldReader.ReadNullableString(ref reader, "topUpUrl") : null,
             X402 = present > 11 && !reader.TryReadNil() ? X402SettingsFormatter.Instance.Deserialize(ref reader, options) : null,
+            McpFilterTools = present > 12 && FieldReader.ReadBoolean(ref reader, "mcpFilterTools"),
         };
 
         FieldReader.SkipFields(ref reader, extraFields);

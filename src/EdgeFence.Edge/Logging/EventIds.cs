@@ -55,4 +55,10 @@ internal static class EventIds
     public const int ChannelDisabled = 813;
     public const int ConfigStale = 814;
     public const int ConfigFresh = 815;
+
+    // 840-849: snapshot state replacement (the range reserved for delta snapshots).
+    public const int SnapshotStateReclaimed = 840;
+
+    // 850: MCP answers.
+    public const int McpAnswerTooLarge = 850;
 }

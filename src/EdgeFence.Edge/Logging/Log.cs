@@ -30,6 +30,12 @@ internal static partial class Log
     [LoggerMessage(EventIds.ConfiguredSnapshotOlder, LogLevel.Information, "Configured snapshot {Path} skipped: {Detail}")]
     public static partial void ConfiguredSnapshotOlder(ILogger logger, string path, string detail);
 
+    [LoggerMessage(EventIds.McpAnswerTooLarge, LogLevel.Warning, "Site {SiteId}: an MCP tools/list answer over {Limit} bytes could not be filtered; answered 502")]
+    public static partial void McpAnswerTooLarge(ILogger logger, string siteId, int limit);
+
+    [LoggerMessage(EventIds.SnapshotStateReclaimed, LogLevel.Information, "Replaced snapshot state reclaimed: one compacting collection paused requests for {PauseMs} ms; resident memory {RssMiB} MiB")]
+    public static partial void SnapshotStateReclaimed(ILogger logger, long pauseMs, long rssMiB);
+
     [LoggerMessage(EventIds.SnapshotPersistFailed, LogLevel.Error, "Snapshot could not be persisted to {Path}; it was not applied")]
     public static partial void SnapshotPersistFailed(ILogger logger, string path, Exception exception);
 

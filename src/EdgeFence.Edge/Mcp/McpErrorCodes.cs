@@ -7,6 +7,9 @@ namespace EdgeFence.Edge.Mcp;
 internal static class McpErrorCodes
 {
     public const int ParseError = -32700;
+
+    /// <summary>JSON-RPC's internal error: the edge could not pass the origin's answer on (too large to filter).</summary>
+    public const int InternalError = -32603;
     public const int InvalidRequest = -32600;
 
     /// <summary>MCP 2026-07-28: the <c>Mcp-Method</c>/<c>Mcp-Name</c> headers disagree with the body.</summary>

@@ -49,6 +49,10 @@ internal static class McpErrorWriter
     public static Task WriteAsync(HttpContext context, McpRequest mcp, string requestId)
         => WriteAsync(context, mcp.Status, mcp.Code, mcp.Problem!, mcp, requestId, null, DenyReason.InvalidRequestBody, null);
 
+    /// <summary>An answer of the origin the edge cannot pass on (a tools/list too large to filter): 502.</summary>
+    public static Task WriteOriginErrorAsync(HttpContext context, McpRequest mcp, string requestId, string message)
+        => WriteAsync(context, StatusCodes.Status502BadGateway, McpErrorCodes.InternalError, message, mcp, requestId, null, DenyReason.OriginUnreachable, null);
+
     private static Task WriteAsync(HttpContext context, int status, int code, string message, McpRequest mcp, string requestId, Action<Utf8JsonWriter>? extra, DenyReason reason, PaymentDue? due)
     {
         var response = context.Response;

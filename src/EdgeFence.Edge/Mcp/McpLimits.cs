@@ -20,4 +20,11 @@ internal static class McpLimits
 
     /// <summary>Longest method or tool name copied out of a body (the MCP tool name rule allows 128 characters).</summary>
     public const int MaxNameBytes = 512;
+
+    /// <summary>
+    /// The largest tools/list answer the edge holds to filter it to the caller's plan (1 MiB, Kong ai-mcp-proxy's
+    /// cap). Threat: an origin (or whoever controls its answers) making the edge hold large bodies for many
+    /// concurrent calls; a bigger answer is refused with 502 rather than sent unfiltered.
+    /// </summary>
+    public const int MaxToolsListAnswerBytes = 1024 * 1024;
 }

@@ -153,7 +153,50 @@ internal sealed class EdgeRequestHandler
             Decide(context, state, site, sitePath, calls, out decision);
         }
 
+        // A tools/list the site filters (opt-in): the answer is held, rewritten to the caller's plan, then sent.
+        if (site.Site.McpFilterTools && !decision.IsDenied && decision.Plan is { } plan && mcp is { IsBatch: false, Calls: [{ Method: McpMethods.ToolsList }] })
+        {
+            await RespondFilteredAsync(context, state, site, sitePath, decision, start, mcp, tool => plan.CoversResource(route.McpTools?.GetValueOrDefault(tool) ?? endpoint)).ConfigureAwait(false);
+            return;
+        }
+
         await RespondAsync(context, state, site, sitePath, decision, start, mcp).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Forwards with the response body held in memory (<see cref="McpLimits.MaxToolsListAnswerBytes"/> at most),
+    /// then sends the answer with the tools the plan lacks removed (<see cref="McpToolsFilter"/>); an answer the
+    /// filter does not understand (an error status, another content type) is sent as it came.
+    /// </summary>
+    private async Task RespondFilteredAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, Decision decision, long start, McpRequest mcp, Func<string, bool> keep)
+    {
+        var original = context.Features.Get<IHttpResponseBodyFeature>()!;
+        using var capture = new McpAnswerCapture(McpLimits.MaxToolsListAnswerBytes);
+        var held = new StreamResponseBodyFeature(capture, original);
+        context.Features.Set<IHttpResponseBodyFeature>(held);
+        try
+        {
+            await RespondAsync(context, state, site, sitePath, decision, start, mcp).ConfigureAwait(false);
+            await held.CompleteAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Features.Set(original);
+        }
+
+        if (capture.Overflowed)
+        {
+            Log.McpAnswerTooLarge(_logger, site.Id, McpLimits.MaxToolsListAnswerBytes);
+            context.Response.Headers.Clear();
+            await McpErrorWriter.WriteOriginErrorAsync(context, mcp, RequestIds.Next(),
+                $"The origin's tools/list answer is over the edge's {McpLimits.MaxToolsListAnswerBytes / 1024} KiB filter limit").ConfigureAwait(false);
+            return;
+        }
+
+        var filtered = context.Response.StatusCode == StatusCodes.Status200OK ? McpToolsFilter.Filter(capture.Captured, context.Response.ContentType, keep, out _) : null;
+        var body = filtered ?? capture.Captured.ToArray();
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>

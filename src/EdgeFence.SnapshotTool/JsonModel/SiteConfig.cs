@@ -22,4 +22,7 @@ internal sealed class SiteConfig
     public string? TopUpUrl { get; set; }
 
     public X402Config? X402 { get; set; }
+
+    /// <summary>Filter MCP tools/list answers to the caller's plan.</summary>
+    public bool McpFilterTools { get; set; }
 }

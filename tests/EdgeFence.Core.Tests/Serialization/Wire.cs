@@ -23,7 +23,7 @@ internal static class Wire
     public static object?[] Snapshot() => [1, 7L, 0L, new object?[] { Site() }, new object?[] { Plan() }, new object?[] { Resource() }, new object?[] { Token() }];
 
     /// <summary>A site with every field this build knows (top-up URL and x402 settings nil).</summary>
-    public static object?[] Site() => Append(FirstWaveSite(), null, null);
+    public static object?[] Site() => Append(FirstWaveSite(), null, null, false);
 
     /// <summary>A site as the first layout wrote it, before prices: no top-up URL, no x402 settings.</summary>
     public static object?[] FirstWaveSite() =>

@@ -14,10 +14,11 @@ public static class McpSnapshot
     public const string EchoOnly = "tok-mcp-echo-0001";   // plan allows only the echo tool
     public const string Small = "tok-mcp-small-0001";     // quota 5
 
-    public static Snapshot Create(string originUrl) => new()
+    /// <param name="filterTools">The site's opt-in to filter tools/list answers to the caller's plan.</param>
+    public static Snapshot Create(string originUrl, bool filterTools = false) => new()
     {
         Version = 1,
-        Sites = [new Site { Id = "demo", Name = "Tools", Slug = "demo", OriginUrl = originUrl, Hosts = [TestSnapshot.SiteHost], HmacSecret = TestSnapshot.HmacSecret }],
+        Sites = [new Site { Id = "demo", Name = "Tools", Slug = "demo", OriginUrl = originUrl, Hosts = [TestSnapshot.SiteHost], HmacSecret = TestSnapshot.HmacSecret, McpFilterTools = filterTools }],
         Resources =
         [
             new Resource { Id = "r-mcp", SiteId = "demo", Pattern = "/mcp", Kind = ResourceKind.Mcp, Cost = 2 },

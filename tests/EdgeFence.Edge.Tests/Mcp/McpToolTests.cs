@@ -68,6 +68,34 @@ public abstract class McpToolTests
     }
 
     [Fact]
+    public async Task With_the_sites_opt_in_tools_list_shows_only_what_the_callers_plan_includes()
+    {
+        await using var origin = await McpOrigin.StartAsync();
+        await using var filtering = await EdgeHost.StartAsync(McpSnapshot.Create(origin.Url, filterTools: true), $"--EdgeFence:Upstream={Upstream}");
+        await using var plain = await EdgeHost.StartAsync(McpSnapshot.Create(origin.Url), $"--EdgeFence:Upstream={Upstream}");
+
+        // The echo-only plan: search has its own resource and store costs the endpoint's, neither in the plan.
+        await using (var client = await ConnectAsync(filtering, McpSnapshot.EchoOnly, new RecordingHandler()))
+        {
+            var tools = await client.ListToolsAsync();
+            Assert.Equal(["echo"], tools.Select(t => t.Name));
+            Assert.False(string.IsNullOrEmpty(tools[0].Description + tools[0].JsonSchema.ToString()), "the kept tool is sent whole");
+            Assert.Equal("hi", Text(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" })));
+        }
+
+        // A plan with every tool sees every tool; without the opt-in, every caller does.
+        await using (var client = await ConnectAsync(filtering, McpSnapshot.Pro, new RecordingHandler()))
+        {
+            Assert.Equal(["echo", "search", "store"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        }
+
+        await using (var client = await ConnectAsync(plain, McpSnapshot.EchoOnly, new RecordingHandler()))
+        {
+            Assert.Equal(["echo", "search", "store"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        }
+    }
+
+    [Fact]
     public async Task Tool_arguments_reach_the_server_unchanged_byte_for_byte()
     {
         var (origin, edge) = await StartAsync();
