@@ -238,6 +238,7 @@ def report(args):
         "edge-passthrough": "GET /free/x through the edge (unprotected)",
         "edge-paid": "GET /paid/x through the edge, 10,000 tokens rotated",
         "edge-429": "GET /paid/x, exhausted token: every answer 429",
+        "edge-mcp": "POST /mcp, an MCP tools/call of a priced tool (2026-07-28 headers), 10,000 tokens rotated",
         "edge-authorize": "POST /v1/authorize, 10,000 tokens rotated",
         "hello": "POST /hello, Kestrel JSON endpoint (same build)",
     }
