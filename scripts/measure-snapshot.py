@@ -22,6 +22,7 @@ It prints, each alone on a line:
   push-apply-ms: X
   rss-mib: X
   peak-rss-mib: X
+  reclaim-pause-ms: X   the one blocking collection that returned the replaced state's memory
 """
 import argparse, http.client, json, os, random, secrets, shutil, subprocess, sys, tempfile, time
 
@@ -154,6 +155,10 @@ try:
     print(f"push-apply-ms: {push_ms:.0f}")
     print(f"rss-mib: {rss:.0f}")
     print(f"peak-rss-mib: {peak:.0f}")
+    # The edge's own account of handing the replaced state back (SnapshotManager.ReclaimAsync): its pause.
+    import re
+    reclaimed = re.search(r"paused requests for (\d+) ms", open(f"{work}/edge.log").read())
+    print(f"reclaim-pause-ms: {reclaimed.group(1) if reclaimed else 'none logged'}")
 finally:
     if edge is not None and edge.poll() is None:
         edge.terminate()
