@@ -38,6 +38,11 @@ public sealed class MeterExportTests
         var periodStart = first.GetProperty("period").GetProperty("start").GetDateTimeOffset().ToUnixTimeSeconds();
         Assert.Equal($"ef:{stack.SiteId}:{tokenId}:{periodStart}:1", (string?)meterEvent["identifier"]);
 
+        // The plan has no overage price, so no checkout made the meter: the exporter did, before its first event.
+        var meter = Assert.Single(stack.Stripe.ObjectsOf("billing.meter"));
+        Assert.Equal("edgefence_overage", (string?)meter["event_name"]);
+        Assert.Equal((string?)meter["id"], stack.Scalar("SELECT meter_id FROM stripe_meters"));
+
         // Later rounds find nothing new to cover.
         await Task.Delay(2500);
         Assert.Single(stack.Stripe.MeterEvents);
