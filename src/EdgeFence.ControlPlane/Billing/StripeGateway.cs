@@ -101,7 +101,8 @@ internal sealed class StripeGateway : IDisposable
 
     /// <summary>
     /// A subscription Checkout Session carrying our ids in <c>client_reference_id</c> and both metadata (never a token).
-    /// With <paramref name="meteredPriceId"/>, a second line item without a quantity (Stripe refuses one on a metered price).
+    /// With <paramref name="meteredPriceId"/>, a second line item without a quantity (Stripe refuses one on a metered price);
+    /// a pay-as-you-go plan's only Price is its metered one (<paramref name="priceId"/> equal to it): one line item then.
     /// </summary>
     public Task<Session> CreateCheckoutAsync(StripeAccount account, string checkoutId, string planId, string priceId, string? meteredPriceId, string email, string successUrl, string cancelUrl, CancellationToken cancellationToken)
     {
@@ -114,8 +115,8 @@ internal sealed class StripeGateway : IDisposable
         return CallAsync(() => new SessionService(Client(account)).CreateAsync(new SessionCreateOptions
         {
             Mode = "subscription",
-            LineItems = meteredPriceId is null
-                ? [new SessionLineItemOptions { Price = priceId, Quantity = 1 }]
+            LineItems = meteredPriceId is null ? [new SessionLineItemOptions { Price = priceId, Quantity = 1 }]
+                : meteredPriceId == priceId ? [new SessionLineItemOptions { Price = meteredPriceId }]
                 : [new SessionLineItemOptions { Price = priceId, Quantity = 1 }, new SessionLineItemOptions { Price = meteredPriceId }],
             CustomerEmail = email,
             SuccessUrl = successUrl,

@@ -20,10 +20,13 @@ internal sealed class StripePrices
         _meters = meters;
     }
 
-    /// <summary>Checks that Stripe can sell <paramref name="plan"/>: a price above zero, a period Stripe bills by.</summary>
+    /// <summary>
+    /// Checks that Stripe can sell <paramref name="plan"/>: a price above zero or an overage price (pay-as-you-go: no
+    /// flat price, a soft quota of 0, every unit billed through the meter), and a period Stripe bills by.
+    /// </summary>
     public static void CheckBillable(PlanResponse plan)
     {
-        if (plan.Price <= 0)
+        if (plan.Price <= 0 && plan.OveragePrice is null)
         {
             throw StripeAmounts.NotBillable($"plan '{plan.Id}' has no price; give it one (PATCH /v1/plans/{plan.Id})");
         }
@@ -57,14 +60,22 @@ internal sealed class StripePrices
         }
 
         productId ??= await _stripe.CreateProductAsync(account, plan.Id, plan.Name, cancellationToken).ConfigureAwait(false);
-        priceId ??= await _stripe.CreatePriceAsync(account, productId, plan.Id, plan.Revision, terms, cancellationToken).ConfigureAwait(false);
+
+        // Pay-as-you-go (no flat price): the metered Price is the revision's only Price, recorded as both.
+        var payAsYouGo = terms.PriceMicros == 0 && needsMetered;
+        if (!payAsYouGo)
+        {
+            priceId ??= await _stripe.CreatePriceAsync(account, productId, plan.Id, plan.Revision, terms, cancellationToken).ConfigureAwait(false);
+        }
+
         if (needsMetered)
         {
             meterId ??= await _meters.EnsureAsync(account, ignoreRecorded, cancellationToken).ConfigureAwait(false);
             meteredPriceId ??= await _stripe.CreateMeteredPriceAsync(account, productId, meterId, plan.Id, plan.Revision, terms, cancellationToken).ConfigureAwait(false);
+            priceId ??= meteredPriceId;
         }
 
-        return new StripePlanPrice { PlanId = plan.Id, PlanRevision = plan.Revision, ProductId = productId, PriceId = priceId, MeteredPriceId = meteredPriceId, MeterId = meterId };
+        return new StripePlanPrice { PlanId = plan.Id, PlanRevision = plan.Revision, ProductId = productId, PriceId = priceId!, MeteredPriceId = meteredPriceId, MeterId = meterId };
     }
 
     /// <summary>Records prices in a change of its own (no snapshot: the edges do not need Stripe ids).</summary>

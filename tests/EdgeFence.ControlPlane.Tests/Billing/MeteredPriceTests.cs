@@ -175,6 +175,35 @@ public sealed class MeteredPriceTests
         Assert.False(stack.Stripe.Calls.Last(c => c.Path == "/v1/checkout/sessions").Form.ContainsKey("line_items[1][price]"));
     }
 
+    [Fact]
+    public async Task A_pay_as_you_go_plan_is_sold_by_its_metered_price_alone()
+    {
+        await using var stack = await BillingStack.StartAsync();
+        var plan = await stack.ControlPlane.PostAsync($"/v1/sites/{stack.SiteId}/plans", new { name = "Pay as you go", quota = new { units = 0, period = "month", mode = "soft" }, overagePrice = 0.01m });
+        Assert.True(plan.Status == HttpStatusCode.Created, plan.ToString());
+        var planId = plan.Str("id");
+        var prices = stack.Stripe.ObjectsOf("price").Count();
+
+        var checkout = await stack.CheckoutAsync(planId);
+
+        Assert.True(checkout.Status == HttpStatusCode.Created, checkout.ToString());
+        Assert.Equal(prices + 1, stack.Stripe.ObjectsOf("price").Count());
+        var call = stack.Stripe.Calls.Single(c => c.Path == "/v1/checkout/sessions");
+        var metered = stack.Stripe.Object(call.Form["line_items[0][price]"]);
+        Assert.Equal("metered", (string?)metered["recurring"]!["usage_type"]);
+        Assert.Equal("1", (string?)metered["unit_amount_decimal"]);
+        Assert.False(call.Form.ContainsKey("line_items[0][quantity]"));
+        Assert.False(call.Form.ContainsKey("line_items[1][price]"));
+        Assert.Equal((string?)metered["id"], await stack.PriceIdAsync(planId));
+
+        // Paid: the one metered item names the plan.
+        var subscriptionId = stack.Stripe.Pay(checkout.Str("sessionId"));
+        var (status, body) = await stack.Stripe.DeliverAsync(stack.Stripe.CheckoutCompleted(checkout.Str("sessionId")));
+        Assert.True(status == 200, body);
+        Assert.Equal("provisioned", BillingStack.Outcome(body));
+        Assert.Equal(planId, (await stack.TokenAsync(stack.TokenIdOf(subscriptionId))).GetProperty("planId").GetString());
+    }
+
     [Theory]
     [InlineData("""{"name":"A","price":5,"overagePrice":0.1}""", "needs a soft quota")]
     [InlineData("""{"name":"A","price":5,"quota":{"units":2,"period":"month"},"overagePrice":0.1}""", "needs a soft quota")]
