@@ -13,7 +13,7 @@ namespace EdgeFence.DemoStripe;
 
 /// <summary>
 /// A small Stripe API on loopback for exactly the endpoints EdgeFence calls (products, prices, checkout sessions,
-/// subscriptions), with objects shaped from Stripe's API reference for version 2026-10-28.endive (the one Stripe.net
+/// subscriptions, billing meters and meter events), with objects shaped from Stripe's API reference for version 2026-10-28.endive (the one Stripe.net
 /// 53.1.0 pins), Stripe-style form decoding, bearer key check, idempotency keys and error bodies. It plays the
 /// customer's side too (a checkout page at each session's url, paying, changing plan, cancelling, invoices), keeps one
 /// webhook endpoint (<c>POST /v1/webhook_endpoints</c>), and sends the resulting events as webhooks
@@ -105,22 +105,39 @@ public sealed class LocalStripeApi : IAsyncDisposable
         // Stripe answers a repeated idempotency key with the first answer (same endpoint), without doing the work again.
         if (idempotencyKey is not null && request.Method == "POST" && _idempotent.TryGetValue(idempotencyKey, out var first) && first.Path == request.Path.Value)
         {
+            if (LoseAnswer?.Invoke(first.Path, form) == true)
+            {
+                context.Abort();
+                return;
+            }
+
             await JsonAsync(context, 200, first.Body);
             return;
         }
 
         var path = request.Path.Value ?? "";
-        JsonObject? answer = (request.Method, path) switch
+        JsonObject? answer;
+        try
         {
-            ("POST", "/v1/products") => CreateProduct(form),
-            ("POST", "/v1/prices") => CreatePrice(form),
-            ("POST", "/v1/checkout/sessions") => CreateSession(form),
-            ("POST", "/v1/billing/meter_events") => CreateMeterEvent(form),
-            ("POST", "/v1/webhook_endpoints") => CreateWebhookEndpoint(form),
-            ("GET", _) when path.StartsWith("/v1/checkout/sessions/", StringComparison.Ordinal) => Find(path["/v1/checkout/sessions/".Length..], "checkout.session"),
-            ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Find(path["/v1/subscriptions/".Length..], "subscription"),
-            _ => null,
-        };
+            answer = (request.Method, path) switch
+            {
+                ("POST", "/v1/products") => CreateProduct(form),
+                ("POST", "/v1/prices") => CreatePrice(form),
+                ("POST", "/v1/checkout/sessions") => CreateSession(form),
+                ("POST", "/v1/billing/meters") => CreateMeter(form),
+                ("GET", "/v1/billing/meters") => ListMeters(request.Query["status"].ToString(), request.Query["limit"].ToString()),
+                ("POST", "/v1/billing/meter_events") => CreateMeterEvent(form),
+                ("POST", "/v1/webhook_endpoints") => CreateWebhookEndpoint(form),
+                ("GET", _) when path.StartsWith("/v1/checkout/sessions/", StringComparison.Ordinal) => Find(path["/v1/checkout/sessions/".Length..], "checkout.session"),
+                ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Find(path["/v1/subscriptions/".Length..], "subscription"),
+                _ => null,
+            };
+        }
+        catch (InvalidRequestException ex)
+        {
+            await ErrorAsync(context, 400, "invalid_request_error", ex.Code, ex.Message, ex.Param);
+            return;
+        }
 
         if (answer is null && FailMeterEvents && path == "/v1/billing/meter_events")
         {
@@ -140,8 +157,97 @@ public sealed class LocalStripeApi : IAsyncDisposable
             _idempotent.TryAdd(idempotencyKey, (path, body));
         }
 
+        if (LoseAnswer?.Invoke(path, form) == true)
+        {
+            // Stripe did the work; the network lost the answer (the connection drops before a byte of it).
+            context.Abort();
+            return;
+        }
+
         await JsonAsync(context, 200, body);
     }
+
+    /// <summary>
+    /// When it says yes to a request's path and form, the request is carried out (and its idempotency key remembered)
+    /// but the connection drops before the answer, replays included: the caller cannot know Stripe made the object.
+    /// </summary>
+    public Func<string, IReadOnlyDictionary<string, string>, bool>? LoseAnswer { get; set; }
+
+    /// <summary>
+    /// A Billing Meter (<c>POST /v1/billing/meters</c>): Stripe refuses a second active meter with the same event name.
+    /// The customer is read from the payload key of <c>customer_mapping</c>, the value from <c>value_settings</c>.
+    /// </summary>
+    private JsonObject CreateMeter(Dictionary<string, string> form)
+    {
+        var eventName = Required(form, "event_name");
+        var displayName = Required(form, "display_name");
+        var formula = Required(form, "default_aggregation[formula]");
+        if (formula is not ("sum" or "count" or "last"))
+        {
+            throw new InvalidRequestException("default_aggregation[formula]", $"Invalid default_aggregation[formula]: must be one of count, last, or sum");
+        }
+
+        lock (_lock)
+        {
+            if (ObjectsOf("billing.meter").Any(m => (string?)m["event_name"] == eventName && (string?)m["status"] == "active"))
+            {
+                throw new InvalidRequestException("event_name", $"An active meter with event_name '{eventName}' already exists.");
+            }
+
+            var now = Now();
+            return Store(new JsonObject
+            {
+                ["id"] = NewId("mtr"),
+                ["object"] = "billing.meter",
+                ["created"] = now,
+                ["customer_mapping"] = new JsonObject
+                {
+                    ["event_payload_key"] = form.GetValueOrDefault("customer_mapping[event_payload_key]", "stripe_customer_id"),
+                    ["type"] = form.GetValueOrDefault("customer_mapping[type]", "by_id"),
+                },
+                ["default_aggregation"] = new JsonObject { ["formula"] = formula },
+                ["display_name"] = displayName,
+                ["event_name"] = eventName,
+                ["event_time_window"] = form.GetValueOrDefault("event_time_window"),
+                ["livemode"] = false,
+                ["status"] = "active",
+                ["status_transitions"] = new JsonObject { ["deactivated_at"] = null },
+                ["updated"] = now,
+                ["value_settings"] = new JsonObject { ["event_payload_key"] = form.GetValueOrDefault("value_settings[event_payload_key]", "value") },
+            });
+        }
+    }
+
+    /// <summary><c>GET /v1/billing/meters</c>: a list object, newest first, filtered by status, at most <c>limit</c> (default 10, at most 100).</summary>
+    private JsonObject ListMeters(string status, string limit)
+    {
+        var max = limit.Length == 0 ? 10 : int.Parse(limit, CultureInfo.InvariantCulture);
+        if (max is < 1 or > 100)
+        {
+            throw new InvalidRequestException("limit", "Invalid limit: must be between 1 and 100");
+        }
+
+        var meters = ObjectsOf("billing.meter").Where(m => status.Length == 0 || (string?)m["status"] == status)
+            .OrderByDescending(m => (string?)m["id"], StringComparer.Ordinal).ToList();
+        return new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = new JsonArray([.. meters.Take(max).Select(m => (JsonNode)m.DeepClone())]),
+            ["has_more"] = meters.Count > max,
+            ["url"] = "/v1/billing/meters",
+        };
+    }
+
+    /// <summary>A meter made outside EdgeFence (the API owner, in the dashboard), with Stripe's default payload keys.</summary>
+    public string CreateMeterByHand(string eventName) => (string)CreateMeter(new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["display_name"] = "Made by hand",
+        ["event_name"] = eventName,
+        ["default_aggregation[formula]"] = "sum",
+    })["id"]!;
+
+    private static string Required(Dictionary<string, string> form, string name) =>
+        form.GetValueOrDefault(name) is { Length: > 0 } value ? value : throw new InvalidRequestException(name, $"Missing required param: {name}.");
 
     /// <summary>
     /// Meter events as Stripe keeps them: one per identifier (Stripe enforces identifier uniqueness for at least 24 h;
@@ -232,9 +338,30 @@ public sealed class LocalStripeApi : IAsyncDisposable
         ["type"] = "service",
     });
 
+    /// <summary>
+    /// A recurring Price: <c>licensed</c> (billed per quantity) or <c>metered</c>, which in this API version must name
+    /// an active Billing Meter (<c>recurring[meter]</c>) and bills the meter's aggregate for the period.
+    /// </summary>
     private JsonObject CreatePrice(Dictionary<string, string> form)
     {
         var amount = decimal.Parse(form["unit_amount_decimal"], CultureInfo.InvariantCulture);
+        var usageType = form.GetValueOrDefault("recurring[usage_type]", "licensed");
+        var meter = form.GetValueOrDefault("recurring[meter]");
+        if (usageType is not ("licensed" or "metered"))
+        {
+            throw new InvalidRequestException("recurring[usage_type]", "Invalid recurring[usage_type]: must be one of licensed or metered");
+        }
+
+        if (usageType == "metered" && (meter is null || !_objects.TryGetValue(meter, out var found) || (string?)found["object"] != "billing.meter" || (string?)found["status"] != "active"))
+        {
+            throw new InvalidRequestException("recurring[meter]", meter is null ? "Metered prices must be backed by a meter: pass recurring[meter]." : $"No such billing meter: '{meter}'");
+        }
+
+        if (usageType == "licensed" && meter is not null)
+        {
+            throw new InvalidRequestException("recurring[meter]", "recurring[meter] can only be set when recurring[usage_type] is metered.");
+        }
+
         return Store(new JsonObject
         {
             ["id"] = NewId("price"),
@@ -250,8 +377,8 @@ public sealed class LocalStripeApi : IAsyncDisposable
             {
                 ["interval"] = form["recurring[interval]"],
                 ["interval_count"] = int.Parse(form.GetValueOrDefault("recurring[interval_count]", "1"), CultureInfo.InvariantCulture),
-                ["meter"] = null,
-                ["usage_type"] = "licensed",
+                ["meter"] = meter,
+                ["usage_type"] = usageType,
             },
             ["type"] = "recurring",
             ["unit_amount"] = decimal.Truncate(amount) == amount ? (long)amount : null,
@@ -259,8 +386,40 @@ public sealed class LocalStripeApi : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// A subscription Checkout Session with one or more line items: a licensed price needs a quantity, a metered price
+    /// must have none (Stripe: quantity is not allowed for metered prices; usage decides what is billed).
+    /// </summary>
     private JsonObject CreateSession(Dictionary<string, string> form)
     {
+        var lineItems = new JsonArray();
+        for (var i = 0; form.TryGetValue($"line_items[{i}][price]", out var priceId); i++)
+        {
+            if (!_objects.TryGetValue(priceId, out var price) || (string?)price["object"] != "price")
+            {
+                throw new InvalidRequestException($"line_items[{i}][price]", $"No such price: '{priceId}'");
+            }
+
+            var metered = (string?)price["recurring"]?["usage_type"] == "metered";
+            var quantity = form.GetValueOrDefault($"line_items[{i}][quantity]");
+            if (metered && quantity is not null)
+            {
+                throw new InvalidRequestException($"line_items[{i}][quantity]", "Quantity should not be specified where usage_type is `metered`. Remove quantity from `line_items[" + i.ToString(CultureInfo.InvariantCulture) + "]`.");
+            }
+
+            if (!metered && quantity is null)
+            {
+                throw new InvalidRequestException($"line_items[{i}][quantity]", "Quantity is required. Add `quantity` to `line_items[" + i.ToString(CultureInfo.InvariantCulture) + "]`.");
+            }
+
+            lineItems.Add(new JsonObject { ["price"] = priceId, ["quantity"] = quantity is null ? null : long.Parse(quantity, CultureInfo.InvariantCulture) });
+        }
+
+        if (lineItems.Count == 0)
+        {
+            throw new InvalidRequestException("line_items", "Missing required param: line_items.");
+        }
+
         var id = "cs_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         return Store(new JsonObject
         {
@@ -282,8 +441,8 @@ public sealed class LocalStripeApi : IAsyncDisposable
             ["success_url"] = form.GetValueOrDefault("success_url"),
             ["url"] = $"{Url}/pay/{id}",
 
-            // Kept for the "customer pays" step: the line item and the subscription's metadata, as Stripe would use them.
-            ["_price"] = form.GetValueOrDefault("line_items[0][price]"),
+            // Kept for the "customer pays" step: the line items and the subscription's metadata, as Stripe would use them.
+            ["_line_items"] = lineItems,
             ["_subscription_metadata"] = Metadata(form, "subscription_data[metadata]"),
         });
     }
@@ -298,7 +457,8 @@ public sealed class LocalStripeApi : IAsyncDisposable
             var session = _objects[sessionId];
             var customerId = NewId("cus");
             var subscriptionId = NewId("sub");
-            var price = _objects[(string)session["_price"]!];
+            var lineItems = session["_line_items"]!.AsArray();
+            var price = _objects[(string)lineItems[0]!["price"]!];
             var now = Now();
             Store(new JsonObject
             {
@@ -313,9 +473,9 @@ public sealed class LocalStripeApi : IAsyncDisposable
                 ["items"] = new JsonObject
                 {
                     ["object"] = "list",
-                    ["data"] = new JsonArray(Item(subscriptionId, price, now)),
+                    ["data"] = new JsonArray([.. lineItems.Select(l => (JsonNode)Item(subscriptionId, _objects[(string)l!["price"]!], now, (long?)l["quantity"]))]),
                     ["has_more"] = false,
-                    ["total_count"] = 1,
+                    ["total_count"] = lineItems.Count,
                     ["url"] = "/v1/subscription_items?subscription=" + subscriptionId,
                 },
                 ["livemode"] = false,
@@ -362,7 +522,7 @@ public sealed class LocalStripeApi : IAsyncDisposable
     public JsonObject CheckoutCompleted(string sessionId, long? created = null)
     {
         var session = _objects[sessionId].DeepClone().AsObject();
-        session.Remove("_price");
+        session.Remove("_line_items");
         session.Remove("_subscription_metadata");
         return Event("checkout.session.completed", session, null, created);
     }
@@ -475,18 +635,28 @@ public sealed class LocalStripeApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
-    private JsonObject Item(string subscriptionId, JsonObject price, long start) => new()
+    /// <summary>A subscription item; a metered one has no quantity (Stripe bills the meter's aggregate), so none is sent.</summary>
+    private JsonObject Item(string subscriptionId, JsonObject price, long start, long? quantity = 1)
     {
-        ["id"] = NewId("si"),
-        ["object"] = "subscription_item",
-        ["created"] = start,
-        ["current_period_end"] = start + (30 * 86_400),
-        ["current_period_start"] = start,
-        ["metadata"] = new JsonObject(),
-        ["price"] = price.DeepClone(),
-        ["quantity"] = 1,
-        ["subscription"] = subscriptionId,
-    };
+        var item = new JsonObject
+        {
+            ["id"] = NewId("si"),
+            ["object"] = "subscription_item",
+            ["created"] = start,
+            ["current_period_end"] = start + (30 * 86_400),
+            ["current_period_start"] = start,
+            ["metadata"] = new JsonObject(),
+            ["price"] = price.DeepClone(),
+            ["quantity"] = quantity,
+            ["subscription"] = subscriptionId,
+        };
+        if (quantity is null)
+        {
+            item.Remove("quantity");
+        }
+
+        return item;
+    }
 
     private JsonObject? Find(string id, string kind)
     {
@@ -496,7 +666,7 @@ public sealed class LocalStripeApi : IAsyncDisposable
         }
 
         var copy = found.DeepClone().AsObject();
-        copy.Remove("_price");
+        copy.Remove("_line_items");
         copy.Remove("_subscription_metadata");
         return copy;
     }
@@ -505,7 +675,7 @@ public sealed class LocalStripeApi : IAsyncDisposable
     {
         _objects[(string)value["id"]!] = value;
         var copy = value.DeepClone().AsObject();
-        copy.Remove("_price");
+        copy.Remove("_line_items");
         copy.Remove("_subscription_metadata");
         return copy;
     }
@@ -534,6 +704,14 @@ public sealed class LocalStripeApi : IAsyncDisposable
         return context.Response.WriteAsync(body);
     }
 
-    private static Task ErrorAsync(HttpContext context, int status, string type, string? code, string message) =>
-        JsonAsync(context, status, new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message } }.ToJsonString());
+    private static Task ErrorAsync(HttpContext context, int status, string type, string? code, string message, string? param = null) =>
+        JsonAsync(context, status, new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message, ["param"] = param } }.ToJsonString());
+
+    /// <summary>A 400 <c>invalid_request_error</c> naming the parameter at fault, as Stripe answers one.</summary>
+    private sealed class InvalidRequestException(string param, string message) : Exception(message)
+    {
+        public string Param { get; } = param;
+
+        public string? Code { get; } = message.StartsWith("Missing", StringComparison.Ordinal) ? "parameter_missing" : message.StartsWith("No such", StringComparison.Ordinal) ? "resource_missing" : null;
+    }
 }

@@ -20,13 +20,14 @@ internal static class BillingModule
         var box = StripeSecretBox.LoadOrCreate(options.SecretsKey ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(signingKeyPath)) ?? ".", "billing-secrets.key"));
         var logger = loggers.CreateLogger("EdgeFence.ControlPlane.Billing");
         var stripe = new StripeGateway(options);
-        var prices = new StripePrices(database, stripe, changes);
-        new StripeConnectionEndpoints(database, changes, box, prices, logger).Map(app);
+        var meters = new StripeMeters(database, stripe, options);
+        var prices = new StripePrices(database, stripe, changes, meters);
+        new StripeConnectionEndpoints(database, changes, box, prices, options.OverageMeterEvent, logger).Map(app);
         new CheckoutEndpoint(database, changes, box, prices, stripe, options, time, logger).Map(app);
         var suspendAfter = TimeSpan.FromHours(options.SuspendAfterHours);
         new StripeWebhookEndpoint(database, changes, box, stripe, time, logger, suspendAfter).Map(app);
         new ClaimEndpoint(database, changes, box, stripe, time, logger).Map(app);
-        var exporter = redis is null ? null : new MeterExporter(database, redis, box, stripe, options, time, logger);
+        var exporter = redis is null ? null : new MeterExporter(database, redis, box, stripe, meters, options, time, logger);
         exporter?.Start();
         var suspender = new PaymentSuspender(database, changes, suspendAfter, TimeSpan.FromSeconds(options.SuspensionCheckSeconds), time, logger);
         suspender.Start();

@@ -86,12 +86,13 @@ internal sealed partial class CheckoutEndpoint
 
         StripePrices.CheckBillable(plan);
 
-        // :: Step 3: Stripe: the revision's Price (made now if the plan changed since), then the session. Nothing is written
+        // :: Step 3: Stripe: the revision's Price (made now if the plan changed since), with an overage price its metered
+        // Price on the overage meter (the meter made first if the site has none), then the session. Nothing is written
         // before Stripe has answered both, so an unreachable Stripe leaves no checkout behind.
         var price = await _prices.EnsureAsync(account, plan, ignoreRecorded: false, context.RequestAborted).ConfigureAwait(false);
         await _prices.RecordAsync($"price of plan {plan.Id} revision {plan.Revision}", [price], context.RequestAborted).ConfigureAwait(false);
         var checkoutId = SecretGenerator.Id("chk");
-        var session = await _stripe.CreateCheckoutAsync(account, checkoutId, plan.Id, price.PriceId, email, successUrl, cancelUrl, context.RequestAborted).ConfigureAwait(false);
+        var session = await _stripe.CreateCheckoutAsync(account, checkoutId, plan.Id, price.PriceId, price.MeteredPriceId, email, successUrl, cancelUrl, context.RequestAborted).ConfigureAwait(false);
 
         // :: Step 4: the checkout and its claim code's hash, in one transaction. The code itself is only in this answer.
         var code = ClaimCode.New();

@@ -27,6 +27,7 @@ internal sealed class MeterExporter : IAsyncDisposable
     private readonly IConnectionMultiplexer _redis;
     private readonly StripeSecretBox _box;
     private readonly StripeGateway _stripe;
+    private readonly StripeMeters _meters;
     private readonly BillingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,8 +35,9 @@ internal sealed class MeterExporter : IAsyncDisposable
     private Task? _loop;
     private int _disposed;
 
-    public MeterExporter(Database database, IConnectionMultiplexer redis, StripeSecretBox box, StripeGateway stripe, BillingOptions options, TimeProvider time, ILogger logger)
+    public MeterExporter(Database database, IConnectionMultiplexer redis, StripeSecretBox box, StripeGateway stripe, StripeMeters meters, BillingOptions options, TimeProvider time, ILogger logger)
     {
+        _meters = meters;
         _database = database;
         _redis = redis;
         _box = box;
@@ -153,13 +155,20 @@ internal sealed class MeterExporter : IAsyncDisposable
         {
             if (!accounts.TryGetValue(export.SiteId, out var account))
             {
-                using var connection = _database.Open();
-                accounts[export.SiteId] = account = StripeAccountRows.Open(connection, null, _box, export.SiteId);
+                using (var connection = _database.Open())
+                {
+                    accounts[export.SiteId] = account = StripeAccountRows.Open(connection, null, _box, export.SiteId);
+                }
+
+                if (account is not null && !await EnsureMeterAsync(account, cancellationToken).ConfigureAwait(false))
+                {
+                    accounts[export.SiteId] = account = null;
+                }
             }
 
             if (account is null)
             {
-                continue; // The site disconnected Stripe: the export waits for it to connect again.
+                continue; // The site disconnected Stripe, or its meter could not be made: the export waits.
             }
 
             // Stripe takes a timestamp up to 35 days old: the previous period's overage is dated at its period's end,
@@ -194,6 +203,31 @@ internal sealed class MeterExporter : IAsyncDisposable
         }
 
         return sent;
+    }
+
+    /// <summary>
+    /// Before a site's first export: the overage meter exists in its Stripe account (recorded, found by event name, or
+    /// created), else Stripe refuses every meter event. False when Stripe could not make it this round.
+    /// </summary>
+    private async Task<bool> EnsureMeterAsync(StripeAccount account, CancellationToken cancellationToken)
+    {
+        if (_meters.Recorded(account.SiteId, ignoreRecorded: false) is not null)
+        {
+            return true;
+        }
+
+        try
+        {
+            var meterId = await _meters.EnsureAsync(account, ignoreRecorded: false, cancellationToken).ConfigureAwait(false);
+            using var connection = _database.Open();
+            _meters.Record(connection, null, account.SiteId, meterId, _time.GetUtcNow().ToUnixTimeSeconds());
+            return true;
+        }
+        catch (ApiProblemException ex)
+        {
+            BillingLog.MeterExportFailed(_logger, $"overage meter of site {account.SiteId}: {ex.Message}");
+            return false;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -22,9 +22,11 @@ internal sealed partial class StripeConnectionEndpoints
     private readonly StripeSecretBox _box;
     private readonly StripePrices _prices;
     private readonly ILogger _logger;
+    private readonly string _meterEvent;
 
-    public StripeConnectionEndpoints(Database database, ChangeRunner changes, StripeSecretBox box, StripePrices prices, ILogger logger)
+    public StripeConnectionEndpoints(Database database, ChangeRunner changes, StripeSecretBox box, StripePrices prices, string meterEvent, ILogger logger)
     {
+        _meterEvent = meterEvent;
         _database = database;
         _changes = changes;
         _box = box;
@@ -101,15 +103,12 @@ internal sealed partial class StripeConnectionEndpoints
             if (!sameKey)
             {
                 StripePriceRows.ForgetSite(change, siteId);
+                StripeMeterRows.ForgetSite(change, siteId);
             }
 
             StripeAccountRows.Upsert(change, siteId, _box.Seal(siteId, StripeAccountRows.KeyField, key), _box.Seal(siteId, StripeAccountRows.WebhookField, webhookSecret),
                 last4, key.Contains("_live_", StringComparison.Ordinal));
-            foreach (var price in prices)
-            {
-                StripePriceRows.Record(change, price.PlanId, price.PlanRevision, price.ProductId, price.PriceId);
-            }
-
+            _prices.Record(change, prices);
             return 0;
         }, context.RequestAborted).ConfigureAwait(false);
 
@@ -129,11 +128,20 @@ internal sealed partial class StripeConnectionEndpoints
 
         var state = StripeAccountRows.Connection(connection, null, siteId);
         var prices = connection.Command(null, """
-            SELECT s.plan_id, s.plan_revision, pr.product_id, s.price_id FROM stripe_prices s
+            SELECT s.plan_id, s.plan_revision, pr.product_id, s.price_id, s.metered_price_id, m.meter_id FROM stripe_prices s
             JOIN plans p ON p.id = s.plan_id AND p.current_revision = s.plan_revision
             JOIN stripe_products pr ON pr.plan_id = s.plan_id
+            LEFT JOIN stripe_meters m ON m.site_id = p.site_id AND m.event_name = $event AND s.metered_price_id IS NOT NULL
             WHERE p.site_id = $site ORDER BY p.created_at_unix, p.id
-            """).With("$site", siteId).ReadAll(r => new StripePlanPrice { PlanId = r.GetString(0), PlanRevision = r.GetInt64(1), ProductId = r.GetString(2), PriceId = r.GetString(3) });
+            """).With("$site", siteId).With("$event", _meterEvent).ReadAll(r => new StripePlanPrice
+            {
+                PlanId = r.GetString(0),
+                PlanRevision = r.GetInt64(1),
+                ProductId = r.GetString(2),
+                PriceId = r.GetString(3),
+                MeteredPriceId = r.IsDBNull(4) ? null : r.GetString(4),
+                MeterId = r.IsDBNull(5) ? null : r.GetString(5),
+            });
         var body = new StripeConnectionResponse
         {
             Connected = state.Connected,

@@ -47,8 +47,64 @@ internal sealed class StripeGateway : IDisposable
             },
         }, Idempotent("price", string.Create(CultureInfo.InvariantCulture, $"{planId}.r{revision}")), cancellationToken).ConfigureAwait(false)).Id);
 
-    /// <summary>A subscription Checkout Session carrying our ids in <c>client_reference_id</c> and both metadata (never a token).</summary>
-    public Task<Session> CreateCheckoutAsync(StripeAccount account, string checkoutId, string planId, string priceId, string email, string successUrl, string cancelUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// The active Billing Meter of the account with <paramref name="eventName"/>, if one exists: Stripe refuses a second
+    /// active meter with the same event name, and one an owner made by hand is the one to bill from.
+    /// </summary>
+    public Task<string?> FindMeterAsync(StripeAccount account, string eventName, CancellationToken cancellationToken) =>
+        CallAsync(async () =>
+        {
+            await foreach (var meter in new Stripe.Billing.MeterService(Client(account)).ListAutoPagingAsync(
+                new Stripe.Billing.MeterListOptions { Status = "active", Limit = 100 }, null, cancellationToken).ConfigureAwait(false))
+            {
+                if (meter.EventName == eventName)
+                {
+                    return meter.Id;
+                }
+            }
+
+            return (string?)null;
+        });
+
+    /// <summary>
+    /// The overage meter: sums the <c>value</c> of the events named <paramref name="eventName"/> per customer, the customer
+    /// read from the <c>stripe_customer_id</c> payload key (what <see cref="SendMeterEventAsync"/> sends).
+    /// </summary>
+    public Task<string> CreateMeterAsync(StripeAccount account, string eventName, CancellationToken cancellationToken) =>
+        CallAsync(async () => (await new Stripe.Billing.MeterService(Client(account)).CreateAsync(new Stripe.Billing.MeterCreateOptions
+        {
+            DisplayName = "EdgeFence overage",
+            EventName = eventName,
+            DefaultAggregation = new Stripe.Billing.MeterDefaultAggregationOptions { Formula = "sum" },
+            CustomerMapping = new Stripe.Billing.MeterCustomerMappingOptions { Type = "by_id", EventPayloadKey = "stripe_customer_id" },
+            ValueSettings = new Stripe.Billing.MeterValueSettingsOptions { EventPayloadKey = "value" },
+        }, Idempotent("meter", account.SiteId + "." + eventName), cancellationToken).ConfigureAwait(false)).Id);
+
+    /// <summary>
+    /// The metered Price of one plan revision, on the plan's Product: Stripe bills the meter's sum for the period at
+    /// the revision's overage price per unit. Like the flat Price, a revision gets a new one, never an edited one.
+    /// </summary>
+    public Task<string> CreateMeteredPriceAsync(StripeAccount account, string productId, string meterId, string planId, long revision, PlanTerms terms, CancellationToken cancellationToken) =>
+        CallAsync(async () => (await new PriceService(Client(account)).CreateAsync(new PriceCreateOptions
+        {
+            Product = productId,
+            Currency = terms.Currency.ToLowerInvariant(),
+            UnitAmountDecimal = StripeAmounts.MinorUnits(terms.OveragePriceMicros ?? 0, terms.Currency),
+            Recurring = new PriceRecurringOptions { Interval = StripeAmounts.Interval(terms.QuotaPeriod), IntervalCount = 1, UsageType = "metered", Meter = meterId },
+            Metadata = new Dictionary<string, string>
+            {
+                ["edgefence_plan_id"] = planId,
+                ["edgefence_plan_revision"] = revision.ToString(CultureInfo.InvariantCulture),
+                ["edgefence_price"] = "overage",
+            },
+        }, Idempotent("metered-price", string.Create(CultureInfo.InvariantCulture, $"{planId}.r{revision}")), cancellationToken).ConfigureAwait(false)).Id);
+
+    /// <summary>
+    /// A subscription Checkout Session carrying our ids in <c>client_reference_id</c> and both metadata (never a token).
+    /// With <paramref name="meteredPriceId"/>, a second line item without a quantity (Stripe refuses one on a metered price);
+    /// a pay-as-you-go plan's only Price is its metered one (<paramref name="priceId"/> equal to it): one line item then.
+    /// </summary>
+    public Task<Session> CreateCheckoutAsync(StripeAccount account, string checkoutId, string planId, string priceId, string? meteredPriceId, string email, string successUrl, string cancelUrl, CancellationToken cancellationToken)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -59,7 +115,9 @@ internal sealed class StripeGateway : IDisposable
         return CallAsync(() => new SessionService(Client(account)).CreateAsync(new SessionCreateOptions
         {
             Mode = "subscription",
-            LineItems = [new SessionLineItemOptions { Price = priceId, Quantity = 1 }],
+            LineItems = meteredPriceId is null ? [new SessionLineItemOptions { Price = priceId, Quantity = 1 }]
+                : meteredPriceId == priceId ? [new SessionLineItemOptions { Price = meteredPriceId }]
+                : [new SessionLineItemOptions { Price = priceId, Quantity = 1 }, new SessionLineItemOptions { Price = meteredPriceId }],
             CustomerEmail = email,
             SuccessUrl = successUrl,
             CancelUrl = cancelUrl,

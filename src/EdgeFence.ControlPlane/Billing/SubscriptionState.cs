@@ -11,8 +11,12 @@ internal sealed record SubscriptionState(string SubscriptionId, string CustomerI
 
     public static SubscriptionState From(Stripe.Subscription subscription)
     {
-        // In API 2026-10-28 the period lives on the items, not the subscription; EdgeFence sells one item per subscription.
-        var item = subscription.Items?.Data is { Count: > 0 } items ? items[0] : null;
+        // In API 2026-10-28 the period lives on the items, not the subscription. EdgeFence sells one flat (licensed) item,
+        // and beside it a metered item when the plan has an overage price: the flat one names the plan and the period
+        // (the metered item bills the meter's sum over the same period; meter events go by customer, not by item).
+        // A pay-as-you-go subscription has only the metered item, whose Price is then the plan's.
+        var items = subscription.Items?.Data ?? [];
+        var item = items.FirstOrDefault(i => i.Price?.Recurring?.UsageType != "metered") ?? items.FirstOrDefault();
         return new SubscriptionState(
             subscription.Id,
             subscription.CustomerId ?? "",

@@ -7,7 +7,7 @@ namespace EdgeFence.ControlPlane.Plans;
 /// <summary>Turns a plan request into terms: the whole request on create, the fields present on update.</summary>
 internal static class PlanInput
 {
-    public static PlanTerms ForCreate(RequestErrors errors, PlanRequest request) => new(
+    public static PlanTerms ForCreate(RequestErrors errors, PlanRequest request) => CheckOverage(errors, new(
         errors.Required(request.Name, "name"),
         request.Quota is null ? null : QuotaUnits(errors, request.Quota),
         request.Quota is null ? QuotaPeriod.Month : Period(errors, request.Quota.Period),
@@ -17,7 +17,8 @@ internal static class PlanInput
         PriceInput.Micros(errors, request.Price, "price"),
         PriceInput.Currency(errors, request.Currency, "currency"),
         Billing(errors, request.Billing),
-        ResourcePrices(errors, request.ResourcePrices));
+        ResourcePrices(errors, request.ResourcePrices),
+        OveragePrice(errors, request.OveragePrice)));
 
     /// <summary><paramref name="root"/> says which fields were sent: a field sent as null removes that limit, a field left out keeps it.</summary>
     public static PlanTerms ForUpdate(RequestErrors errors, PlanRequest request, JsonElement root, PlanTerms current)
@@ -61,6 +62,48 @@ internal static class PlanInput
         if (root.TryGetProperty("resourcePrices", out _))
         {
             terms = terms with { ResourcePrices = ResourcePrices(errors, request.ResourcePrices) };
+        }
+
+        if (root.TryGetProperty("overagePrice", out _))
+        {
+            terms = terms with { OveragePriceMicros = OveragePrice(errors, request.OveragePrice) };
+        }
+
+        return CheckOverage(errors, terms);
+    }
+
+    /// <summary>Null is none; otherwise above zero (a free overage is no overage price: leave it out).</summary>
+    private static long? OveragePrice(RequestErrors errors, decimal? price)
+    {
+        if (price is null)
+        {
+            return null;
+        }
+
+        var micros = PriceInput.Micros(errors, price, "overagePrice");
+        if (price == 0)
+        {
+            errors.Add("overagePrice", "must be above 0 (send null for no overage price)");
+        }
+
+        return micros;
+    }
+
+    /// <summary>Overage exists only past a soft quota, and a prepaid plan is debited per call, not billed by Stripe.</summary>
+    private static PlanTerms CheckOverage(RequestErrors errors, PlanTerms terms)
+    {
+        if (terms.OveragePriceMicros is null)
+        {
+            return terms;
+        }
+
+        if (terms.QuotaUnits is null || terms.QuotaMode != QuotaMode.Soft)
+        {
+            errors.Add("overagePrice", "needs a soft quota (quota.mode \"soft\"): only units past a soft quota are overage");
+        }
+        else if (terms.Billing == PlanBilling.Prepaid)
+        {
+            errors.Add("overagePrice", "a prepaid plan is debited per call; overage prices are for subscriptions");
         }
 
         return terms;

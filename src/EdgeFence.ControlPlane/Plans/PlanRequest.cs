@@ -21,4 +21,7 @@ public sealed class PlanRequest
 
     /// <summary>This plan's own price per call for some of its site's resources, by resource id, in currency units.</summary>
     public Dictionary<string, decimal?>? ResourcePrices { get; set; }
+
+    /// <summary>Price per unit past a soft quota, in currency units, billed through a Stripe metered Price; null: none.</summary>
+    public decimal? OveragePrice { get; set; }
 }

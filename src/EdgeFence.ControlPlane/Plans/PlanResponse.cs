@@ -17,6 +17,9 @@ public sealed class PlanResponse
 
     /// <summary>This plan's own price per call by resource id, in currency units.</summary>
     public required IReadOnlyDictionary<string, decimal> ResourcePrices { get; init; }
+
+    /// <summary>Price per unit past the soft quota, billed through a Stripe metered Price; null when overage is not billed.</summary>
+    public decimal? OveragePrice { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 }

@@ -11,7 +11,7 @@ internal static class PlanRows
     private const string Select = """
         SELECT p.id, p.site_id, p.current_revision, p.created_at_unix, v.created_at_unix,
                v.name, v.quota_units, v.quota_period, v.quota_mode, v.rate_limit_requests, v.rate_limit_window_seconds, v.price_micros, v.currency,
-               v.billing
+               v.billing, v.overage_price_micros
         FROM plans p JOIN plan_revisions v ON v.plan_id = p.id AND v.revision = p.current_revision
         """;
 
@@ -56,7 +56,8 @@ internal static class PlanRows
         (long)(plan.Price * 1_000_000m),
         plan.Currency,
         plan.Billing == "prepaid" ? PlanBilling.Prepaid : PlanBilling.Subscription,
-        [.. plan.ResourcePrices.Select(p => new ResourcePrice(p.Key, (long)(p.Value * 1_000_000m))).OrderBy(p => p.ResourceId, StringComparer.Ordinal)]);
+        [.. plan.ResourcePrices.Select(p => new ResourcePrice(p.Key, (long)(p.Value * 1_000_000m))).OrderBy(p => p.ResourceId, StringComparer.Ordinal)],
+        plan.OveragePrice is { } overage ? (long)(overage * 1_000_000m) : null);
 
     /// <summary>The ids in <paramref name="resourceIds"/> that are not resources of <paramref name="siteId"/>.</summary>
     public static List<string> ForeignResources(Change change, string siteId, IEnumerable<string> resourceIds) =>
@@ -66,12 +67,12 @@ internal static class PlanRows
     {
         change.Command("""
             INSERT INTO plan_revisions (plan_id, revision, name, quota_units, quota_period, quota_mode, rate_limit_requests,
-                                        rate_limit_window_seconds, price_micros, currency, billing, created_at_unix)
-            VALUES ($id, $revision, $name, $units, $period, $mode, $requests, $window, $price, $currency, $billing, $now)
+                                        rate_limit_window_seconds, price_micros, currency, billing, overage_price_micros, created_at_unix)
+            VALUES ($id, $revision, $name, $units, $period, $mode, $requests, $window, $price, $currency, $billing, $overage, $now)
             """).With("$id", id).With("$revision", revision).With("$name", terms.Name).With("$units", terms.QuotaUnits)
             .With("$period", (int)terms.QuotaPeriod).With("$mode", (int)terms.QuotaMode).With("$requests", terms.RateLimitRequests)
             .With("$window", terms.RateLimitWindowSeconds).With("$price", terms.PriceMicros).With("$currency", terms.Currency)
-            .With("$billing", (int)terms.Billing).With("$now", change.NowUnix).Execute();
+            .With("$billing", (int)terms.Billing).With("$overage", terms.OveragePriceMicros).With("$now", change.NowUnix).Execute();
         foreach (var (resourceId, priceMicros) in terms.ResourcePrices)
         {
             change.Command("""
@@ -109,7 +110,8 @@ internal static class PlanRows
             r.GetInt64(11),
             r.GetString(12),
             (PlanBilling)r.GetInt64(13),
-            [.. (prices.GetValueOrDefault(id) ?? []).OrderBy(p => p.ResourceId, StringComparer.Ordinal)]);
+            [.. (prices.GetValueOrDefault(id) ?? []).OrderBy(p => p.ResourceId, StringComparer.Ordinal)],
+            r.NullableInt64(14));
         return new PlanResponse
         {
             Id = id,
@@ -124,6 +126,7 @@ internal static class PlanRows
             Currency = terms.Currency,
             Billing = PlanInput.BillingName(terms.Billing),
             ResourcePrices = PlanInput.ResourcePricesOf(terms),
+            OveragePrice = terms.OveragePriceMicros is { } overage ? PlanInput.PriceOf(overage) : null,
         };
     }
 }

@@ -14,14 +14,16 @@ internal sealed record PlanTerms(
     long PriceMicros,
     string Currency,
     PlanBilling Billing,
-    IReadOnlyList<ResourcePrice> ResourcePrices)
+    IReadOnlyList<ResourcePrice> ResourcePrices,
+    long? OveragePriceMicros = null)
 {
     /// <summary>Value equality, the list included: an update that sends the same terms makes no new revision.</summary>
     public bool Equals(PlanTerms? other) =>
         other is not null && Name == other.Name && QuotaUnits == other.QuotaUnits && QuotaPeriod == other.QuotaPeriod
         && QuotaMode == other.QuotaMode && RateLimitRequests == other.RateLimitRequests
         && RateLimitWindowSeconds == other.RateLimitWindowSeconds && PriceMicros == other.PriceMicros
-        && Currency == other.Currency && Billing == other.Billing && ResourcePrices.SequenceEqual(other.ResourcePrices);
+        && Currency == other.Currency && Billing == other.Billing && ResourcePrices.SequenceEqual(other.ResourcePrices)
+        && OveragePriceMicros == other.OveragePriceMicros;
 
     public override int GetHashCode() => HashCode.Combine(Name, QuotaUnits, PriceMicros, Currency, Billing, ResourcePrices.Count);
 }

@@ -397,7 +397,25 @@ internal static class Migrations
             -- The edge refuses a suspended token with 402 payment-overdue (the snapshot's token record carries it).
             ALTER TABLE tokens ADD COLUMN suspended_at_unix INTEGER;
             """),
-        // Number 16: 13 is reserved for delta snapshots, 14 and 15 for Stripe meters (parallel branches).
+        new(14, "stripe meters and metered prices: a plan revision's overage price, the site's overage meter, the revision's metered price", """
+            -- Per unit past a soft quota, in micro-units of the plan's currency; NULL: overage is not billed through Stripe.
+            ALTER TABLE plan_revisions ADD COLUMN overage_price_micros INTEGER;
+
+            -- The Billing Meter EdgeFence created (or found) in the site's Stripe account for an event name; forgotten
+            -- with the prices when the site connects another account.
+            CREATE TABLE stripe_meters (
+                site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                event_name TEXT NOT NULL,
+                meter_id TEXT NOT NULL,
+                created_at_unix INTEGER NOT NULL,
+                PRIMARY KEY (site_id, event_name)
+            );
+
+            -- Beside a revision's flat Price, its metered Price on the same Product (NULL: the revision has no overage price).
+            ALTER TABLE stripe_prices ADD COLUMN metered_price_id TEXT;
+            CREATE UNIQUE INDEX stripe_prices_metered ON stripe_prices(metered_price_id) WHERE metered_price_id IS NOT NULL;
+            """),
+        // Number 16: 13 is reserved for delta snapshots, 15 was left free by the Stripe meters branch.
         new(16, "sites filtering MCP tools/list answers to the caller's plan", """
             ALTER TABLE sites ADD COLUMN mcp_filter_tools INTEGER NOT NULL DEFAULT 0;
             """),

@@ -38,6 +38,11 @@ public sealed class MeterExportTests
         var periodStart = first.GetProperty("period").GetProperty("start").GetDateTimeOffset().ToUnixTimeSeconds();
         Assert.Equal($"ef:{stack.SiteId}:{tokenId}:{periodStart}:1", (string?)meterEvent["identifier"]);
 
+        // The plan has no overage price, so no checkout made the meter: the exporter did, before its first event.
+        var meter = Assert.Single(stack.Stripe.ObjectsOf("billing.meter"));
+        Assert.Equal("edgefence_overage", (string?)meter["event_name"]);
+        Assert.Equal((string?)meter["id"], stack.Scalar("SELECT meter_id FROM stripe_meters"));
+
         // Later rounds find nothing new to cover.
         await Task.Delay(2500);
         Assert.Single(stack.Stripe.MeterEvents);
@@ -57,6 +62,39 @@ public sealed class MeterExportTests
         Assert.Equal("2", (string?)stack.Stripe.MeterEvents[$"ef:{stack.SiteId}:{tokenId}:{periodStart}:2"]["payload"]!["value"]);
         var sends = stack.Stripe.Calls.Count(c => c.Path == "/v1/billing/meter_events");
         Assert.True(sends >= 3, $"the failed event was sent again: {sends} sends");
+    }
+
+    [Fact]
+    public async Task A_pay_as_you_go_subscription_exports_every_unit_through_the_same_path()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var stack = await BillingStack.StartAsync(withEdge: true, redis: redis.ConnectionString, controlPlaneArgs: ["--ControlPlane:Stripe:MeterExportSeconds=1"]);
+        var plan = await stack.ControlPlane.PostAsync($"/v1/sites/{stack.SiteId}/plans", new { name = "Pay as you go", quota = new { units = 0, period = "month", mode = "soft" }, overagePrice = 0.01m });
+        Assert.True(plan.Status == HttpStatusCode.Created, plan.ToString());
+        var paid = await stack.PaidCheckoutAsync(plan.Str("id"));
+        var claimed = await stack.ClaimAsync(paid.ClaimUrl);
+        Assert.True(claimed.Status == HttpStatusCode.OK, claimed.ToString());
+        var tokenId = claimed.Str("id");
+        var subscription = stack.Stripe.Object(paid.SubscriptionId);
+        var item = Assert.Single(subscription["items"]!["data"]!.AsArray());
+        Assert.Equal("metered", (string?)item!["price"]!["recurring"]!["usage_type"]);
+
+        // :: 4 calls, no units included: all 4 are exported, with the same identifier scheme and usage records.
+        await CallAsync(stack, claimed.Str("token"), 4);
+        var usage = await WaitForAsync(stack, tokenId, u => u.GetProperty("exportedUnits").GetInt64() == 4);
+        Assert.Equal(0, usage.GetProperty("exportPendingUnits").GetInt64());
+        Assert.Equal(4, usage.GetProperty("overage").GetInt64());
+
+        // An export round may fall between two calls: then the 4 units are in more than one event, numbered from 1.
+        var periodStart = usage.GetProperty("period").GetProperty("start").GetDateTimeOffset().ToUnixTimeSeconds();
+        var events = stack.Stripe.MeterEvents.Values.OrderBy(e => (string?)e["identifier"], StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            Enumerable.Range(1, events.Count).Select(seq => $"ef:{stack.SiteId}:{tokenId}:{periodStart}:{seq}"),
+            events.Select(e => (string?)e["identifier"]));
+        Assert.Equal(4, events.Sum(e => long.Parse((string)e["payload"]!["value"]!, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.All(events, e => Assert.Equal((string?)subscription["customer"], (string?)e["payload"]!["stripe_customer_id"]));
+        var meter = Assert.Single(stack.Stripe.ObjectsOf("billing.meter"));
+        Assert.Equal((string?)meter["id"], (string?)item["price"]!["recurring"]!["meter"]);
     }
 
     [Fact]
