@@ -13,8 +13,11 @@ public static class OpenAiDefaults
     /// </summary>
     public const long MaxTokenCount = 100_000_000;
 
-    /// <summary>Largest price per 1K tokens: 1,000,000 currency units, far above any model's list price.</summary>
-    public const long MaxMicrosPer1K = 1_000_000_000_000;
+    /// <summary>
+    /// Largest price per 1K tokens: 1,000 currency units, far above any model's list price. With
+    /// <see cref="MaxTokenCount"/> the product stays at 1e17, well inside a long (9.2e18), for input and output summed.
+    /// </summary>
+    public const long MaxMicrosPer1K = 1_000_000_000;
 
     /// <summary>Models one resource may price: bounds the snapshot and the per-request lookup.</summary>
     public const int MaxModels = 256;
