@@ -55,4 +55,9 @@ internal static class EventIds
     public const int ChannelDisabled = 813;
     public const int ConfigStale = 814;
     public const int ConfigFresh = 815;
+    public const int OpenAiSettled = 820;
+    public const int OpenAiUsageMissing = 821;
+    public const int OpenAiUsageCapped = 822;
+    public const int OpenAiOverReservation = 823;
+    public const int OpenAiRefused = 824;
 }
