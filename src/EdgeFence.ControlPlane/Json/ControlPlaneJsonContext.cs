@@ -29,6 +29,8 @@ namespace EdgeFence.ControlPlane.Json;
 [JsonSerializable(typeof(MigratePlanRequest))]
 [JsonSerializable(typeof(MigratePlanResponse))]
 [JsonSerializable(typeof(CreateResourceRequest))]
+[JsonSerializable(typeof(OpenAiModelPriceRequest))]
+[JsonSerializable(typeof(OpenAiModelPriceResponse))]
 [JsonSerializable(typeof(ResourceResponse))]
 [JsonSerializable(typeof(ItemsResponse<ResourceResponse>))]
 [JsonSerializable(typeof(CreateTokenRequest))]

@@ -24,9 +24,21 @@ public sealed class CreateResourceRequest
     /// <summary><c>token</c> (default), <c>x402</c> (pay per call, no token) or <c>token-or-x402</c>.</summary>
     public string? Payment { get; set; }
 
-    /// <summary><c>http</c> (default) or <c>mcp</c>: an MCP endpoint, priced per JSON-RPC call (see the README's "Paid MCP tools").</summary>
+    /// <summary><c>http</c> (default), <c>mcp</c>: an MCP endpoint, priced per JSON-RPC call (see the README's "Paid MCP tools"), or <c>openai</c>: an OpenAI-compatible model API charged by tokens.</summary>
     public string? Kind { get; set; }
 
     /// <summary>On an <c>mcp</c> resource: the tool whose calls it prices (same pattern as its endpoint); left out for the endpoint.</summary>
     public string? McpTool { get; set; }
+
+    /// <summary>On an <c>openai</c> resource: the price of each model per 1K input and output tokens (see the README's "OpenAI-compatible endpoints").</summary>
+    public List<OpenAiModelPriceRequest?>? OpenAiPrices { get; set; }
+
+    /// <summary>On an <c>openai</c> resource: output tokens reserved when a request sets no <c>max_tokens</c>; default 4096.</summary>
+    public long? OpenAiDefaultMaxTokens { get; set; }
+
+    /// <summary>On an <c>openai</c> resource: the header naming the end user; default <c>X-EdgeFence-User</c>.</summary>
+    public string? OpenAiUserHeader { get; set; }
+
+    /// <summary>On an <c>openai</c> resource: answer an empty balance as an assistant message with the top-up link; default false.</summary>
+    public bool? OpenAiBalanceAsMessage { get; set; }
 }

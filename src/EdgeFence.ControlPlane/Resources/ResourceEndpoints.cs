@@ -53,6 +53,7 @@ internal sealed class ResourceEndpoints
         var privatePath = request.PrivatePath is null ? null : errors.Required(request.PrivatePath, "privatePath");
         var price = ResourceInput.Price(errors, request);
         var kind = ResourceInput.Kind(errors, request.Kind);
+        var openAi = OpenAiInput.Terms(errors, request, kind);
         errors.ThrowIfAny();
 
         var id = SecretGenerator.Id("res");
@@ -67,7 +68,7 @@ internal sealed class ResourceEndpoints
             // Overlaps with the site's other resources, unknown methods, private path shape, and whether x402
             // payment fits the site's terms (they exist, same currency, an exact amount of the asset) are the
             // snapshot validator's findings, reported on these same fields.
-            ResourceRows.Insert(change, id, siteId, pattern, methods, request.Cost ?? 1, privatePath, price, kind, request.McpTool);
+            ResourceRows.Insert(change, id, siteId, pattern, methods, request.Cost ?? 1, privatePath, price, kind, request.McpTool, openAi);
             return ResourceRows.Find(change.Connection, change.Transaction, id)!;
         }, context.RequestAborted).ConfigureAwait(false);
 

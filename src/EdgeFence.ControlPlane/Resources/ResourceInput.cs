@@ -18,7 +18,12 @@ internal static class ResourceInput
         _ => "token",
     };
 
-    public static string KindName(ResourceKind kind) => kind == ResourceKind.Mcp ? "mcp" : "http";
+    public static string KindName(ResourceKind kind) => kind switch
+    {
+        ResourceKind.Mcp => "mcp",
+        ResourceKind.OpenAi => "openai",
+        _ => "http",
+    };
 
     public static ResourceKind Kind(RequestErrors errors, string? kind)
     {
@@ -26,8 +31,9 @@ internal static class ResourceInput
         {
             case null or "http": return ResourceKind.Http;
             case "mcp": return ResourceKind.Mcp;
+            case "openai": return ResourceKind.OpenAi;
             default:
-                errors.Add("kind", $"'{kind}' is not one of http, mcp");
+                errors.Add("kind", $"'{kind}' is not one of http, mcp, openai");
                 return ResourceKind.Http;
         }
     }

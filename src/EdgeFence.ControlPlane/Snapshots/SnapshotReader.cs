@@ -1,5 +1,6 @@
 using EdgeFence.ControlPlane.Changes;
 using EdgeFence.ControlPlane.Plans;
+using EdgeFence.ControlPlane.Resources;
 using EdgeFence.ControlPlane.Sites;
 using EdgeFence.ControlPlane.Storage;
 using EdgeFence.Core.Model;
@@ -74,7 +75,12 @@ internal static class SnapshotReader
             ResourcePrices = prices.GetValueOrDefault(PlanRevisionId.For(r.GetString(1), r.GetInt64(2))) ?? [],
         });
 
-        var resources = change.Command("SELECT id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment, kind, mcp_tool FROM resources ORDER BY id = $focus, created_at_unix, rowid").With("$focus", change.Focus)
+        var modelPrices = ResourceRows.AllModelPrices(change);
+        var resources = change.Command("""
+            SELECT id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment, kind, mcp_tool,
+                openai_default_max_tokens, openai_user_header, openai_balance_as_message
+            FROM resources ORDER BY id = $focus, created_at_unix, rowid
+            """).With("$focus", change.Focus)
             .ReadAll(r => new Resource
             {
                 Id = r.GetString(0),
@@ -88,6 +94,10 @@ internal static class SnapshotReader
                 Payment = (ResourcePayment)r.GetInt64(8),
                 Kind = (ResourceKind)r.GetInt64(9),
                 McpTool = r.NullableString(10),
+                OpenAiPrices = modelPrices.GetValueOrDefault(r.GetString(0)) ?? [],
+                OpenAiDefaultMaxTokens = (int)r.GetInt64(11),
+                OpenAiUserHeader = r.NullableString(12),
+                OpenAiBalanceAsMessage = r.GetInt64(13) != 0,
             });
 
         var now = change.NowUnix;

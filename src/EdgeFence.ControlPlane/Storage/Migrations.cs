@@ -372,6 +372,19 @@ internal static class Migrations
             ALTER TABLE resources ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE resources ADD COLUMN mcp_tool TEXT;
             """),
+        new(10, "OpenAI-compatible resources: per-model prices per 1K tokens, default max tokens, end-user header, balance as message", """
+            -- Defaults read existing rows as they were: no OpenAI settings. Prices are rows of their own, deleted with the resource.
+            ALTER TABLE resources ADD COLUMN openai_default_max_tokens INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE resources ADD COLUMN openai_user_header TEXT;
+            ALTER TABLE resources ADD COLUMN openai_balance_as_message INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE resource_model_prices (
+                resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+                model TEXT NOT NULL,
+                input_micros_per_1k INTEGER NOT NULL,
+                output_micros_per_1k INTEGER NOT NULL,
+                PRIMARY KEY (resource_id, model)
+            );
+            """),
         new(11, "stripe meter exports: overage sent (or to send) to Stripe as meter events", """
             -- Every meter event EdgeFence decided to send: its value is fixed when written, and its identifier is site,
             -- token, period and sequence, so a resend is the same event. sent_at_unix is NULL until Stripe took it.

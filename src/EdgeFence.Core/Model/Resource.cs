@@ -46,4 +46,28 @@ public sealed class Resource
     /// its endpoint; plans allow tools by listing their resource ids.
     /// </summary>
     public string? McpTool { get; init; }
+
+    /// <summary>
+    /// On an <see cref="ResourceKind.OpenAi"/> resource: the price of each model, per 1K input and output tokens. A
+    /// request naming a model not listed is refused; the list may be empty only while the resource is free.
+    /// </summary>
+    public IReadOnlyList<OpenAiModelPrice> OpenAiPrices { get; init; } = [];
+
+    /// <summary>
+    /// On an OpenAI resource: the output tokens reserved when a request sets neither <c>max_tokens</c> nor
+    /// <c>max_completion_tokens</c>; 0 means <see cref="OpenAiDefaults.MaxTokens"/>.
+    /// </summary>
+    public int OpenAiDefaultMaxTokens { get; init; }
+
+    /// <summary>
+    /// On an OpenAI resource: the request header naming the end user; <c>null</c> is <c>X-EdgeFence-User</c>
+    /// (<c>X-Paywall-User</c> is always accepted as an alias). The body's <c>user</c> field wins over the header.
+    /// </summary>
+    public string? OpenAiUserHeader { get; init; }
+
+    /// <summary>
+    /// On an OpenAI resource: an empty balance is answered as a 200 chat completion whose assistant message holds the
+    /// top-up link (for chat UIs), instead of a 402 error.
+    /// </summary>
+    public bool OpenAiBalanceAsMessage { get; init; }
 }

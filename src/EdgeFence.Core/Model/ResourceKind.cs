@@ -11,4 +11,11 @@ public enum ResourceKind : byte
     /// one JSON-RPC request inside it, priced by its method and tool (<see cref="Resource.McpTool"/>).
     /// </summary>
     Mcp = 1,
+
+    /// <summary>
+    /// An OpenAI-compatible model API (chat completions): a call is one request, charged by the tokens it used at the
+    /// per-model prices of <see cref="Resource.OpenAiPrices"/>, reserved before forwarding and settled from the answer's
+    /// <c>usage</c>.
+    /// </summary>
+    OpenAi = 2,
 }

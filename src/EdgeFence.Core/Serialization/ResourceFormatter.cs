@@ -6,13 +6,14 @@ namespace EdgeFence.Core.Serialization;
 
 /// <summary>
 /// Writes a <see cref="Resource"/> as the array <c>[id, siteId, pattern, methods, cost, privatePath, priceMicros,
-/// currency, payment, kind, mcpTool]</c>; <c>privatePath</c> and <c>mcpTool</c> may be nil. The last five came later: a
-/// resource without them is a free plain-HTTP resource paid by token.
+/// currency, payment, kind, mcpTool, openAiPrices, openAiDefaultMaxTokens, openAiUserHeader, openAiBalanceAsMessage]</c>;
+/// <c>privatePath</c>, <c>mcpTool</c> and <c>openAiUserHeader</c> may be nil. The last nine came later: a resource
+/// without them is a free plain-HTTP resource paid by token, with no OpenAI settings.
 /// </summary>
 public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
 {
     private const int RequiredFields = 6;
-    private const int FieldCount = 11;
+    private const int FieldCount = 15;
 
     public static readonly ResourceFormatter Instance = new();
 
@@ -35,6 +36,10 @@ public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
         writer.Write((byte)FieldWriter.RequireDefined(value.Payment, "payment"));
         writer.Write((byte)FieldWriter.RequireDefined(value.Kind, "kind"));
         FieldWriter.WriteNullableString(ref writer, value.McpTool, "mcpTool");
+        FieldWriter.WriteList(ref writer, value.OpenAiPrices, OpenAiModelPriceFormatter.Instance, options, "openAiPrices", SnapshotLimits.MaxListLength);
+        writer.Write(value.OpenAiDefaultMaxTokens);
+        FieldWriter.WriteNullableString(ref writer, value.OpenAiUserHeader, "openAiUserHeader");
+        writer.Write(value.OpenAiBalanceAsMessage);
     }
 
     public Resource Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -56,6 +61,10 @@ public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
             Payment = present > 8 ? FieldReader.ReadDefinedEnum<ResourcePayment>(ref reader, "payment") : ResourcePayment.Token,
             Kind = present > 9 ? FieldReader.ReadDefinedEnum<ResourceKind>(ref reader, "kind") : ResourceKind.Http,
             McpTool = present > 10 ? FieldReader.ReadNullableString(ref reader, "mcpTool") : null,
+            OpenAiPrices = present > 11 ? FieldReader.ReadList(ref reader, options, OpenAiModelPriceFormatter.Instance, "openAiPrices", SnapshotLimits.MaxListLength) : [],
+            OpenAiDefaultMaxTokens = present > 12 ? FieldReader.ReadInt32(ref reader, "openAiDefaultMaxTokens") : 0,
+            OpenAiUserHeader = present > 13 ? FieldReader.ReadNullableString(ref reader, "openAiUserHeader") : null,
+            OpenAiBalanceAsMessage = present > 14 && FieldReader.ReadBoolean(ref reader, "openAiBalanceAsMessage"),
         };
 
         FieldReader.SkipFields(ref reader, extraFields);

@@ -30,6 +30,7 @@ public sealed class SnapshotResolver : IFormatterResolver
             : typeof(T) == typeof(TokenRecord) ? TokenRecordFormatter.Instance
             : typeof(T) == typeof(NameValue) ? NameValueFormatter.Instance
             : typeof(T) == typeof(ResourcePrice) ? ResourcePriceFormatter.Instance
+            : typeof(T) == typeof(OpenAiModelPrice) ? OpenAiModelPriceFormatter.Instance
             : typeof(T) == typeof(X402Settings) ? X402SettingsFormatter.Instance
             : typeof(T) == typeof(WalletBook) ? WalletBookFormatter.Instance
             : typeof(T) == typeof(WalletRecord) ? WalletRecordFormatter.Instance

@@ -227,6 +227,8 @@ public static partial class SnapshotValidator
                 errors.Add($"{at}.methods: an MCP resource takes every method; leave methods empty");
             }
 
+            OpenAiResourceRules.Check(errors, at, resource);
+
             if (resource.McpTool is not null)
             {
                 if (resource.Kind != ResourceKind.Mcp)

@@ -20,6 +20,19 @@ internal sealed class CallSet
         }
     }
 
+    /// <summary>
+    /// One metered call (an OpenAI-compatible request): its resource's units against the quota, and a price set
+    /// by the request itself (the reservation for its tokens) instead of the resource's or the plan's.
+    /// </summary>
+    public CallSet(ResourceRuntime primary, long meteredPriceMicros)
+        : this(primary, [primary])
+    {
+        MeteredPriceMicros = meteredPriceMicros;
+    }
+
+    /// <summary>The request's own price in micros (a reservation), or -1 when the resources' prices apply.</summary>
+    public long MeteredPriceMicros { get; } = -1;
+
     /// <summary>The resource the decision log and forwarding see: the first priced call's, else the endpoint.</summary>
     public ResourceRuntime Primary { get; }
 

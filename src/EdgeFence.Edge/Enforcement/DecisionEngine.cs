@@ -293,6 +293,44 @@ internal sealed class DecisionEngine
         }
     }
 
+    /// <summary>
+    /// Settles a metered call admitted with <paramref name="reservedMicros"/> debited: gives back what it did not use
+    /// (a refund on the balance's counter, as for a call refused after counting) or debits what it used beyond, if
+    /// the balance still covers it. Returns what the call was charged in the end: the reservation plus the
+    /// difference actually debited, so the decision log adds up to what the balance lost.
+    /// </summary>
+    public long Settle(TokenRuntime token, long reservedMicros, long actualMicros)
+    {
+        if (actualMicros == reservedMicros || _wallets?.Current is not { } book || !book.TryGet(token.WalletKey, out var wallet))
+        {
+            return reservedMicros;
+        }
+
+        var input = new EnforceInput
+        {
+            NowMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            QuotaUnits = wallet.CreditedMicros,
+            Cost = Math.Abs(actualMicros - reservedMicros),
+        };
+        _sync?.PrepareBalance(ref input, wallet);
+        if (actualMicros < reservedMicros)
+        {
+            input.Operation = EnforceOperation.Refund;
+            _counters.Enforce(wallet.CounterKey, ref input, out _);
+            _sync?.MarkDirty(wallet);
+            return actualMicros;
+        }
+
+        _counters.Enforce(wallet.CounterKey, ref input, out var output);
+        if (output.Verdict != EnforceVerdict.Admitted)
+        {
+            return reservedMicros;
+        }
+
+        _sync?.MarkDirty(wallet);
+        return actualMicros;
+    }
+
     private static bool CoversAll(PlanRuntime plan, CallSet calls)
     {
         foreach (var resource in calls.Priced)
@@ -308,6 +346,11 @@ internal sealed class DecisionEngine
 
     private static long PriceOf(PlanRuntime plan, CallSet calls)
     {
+        if (calls.MeteredPriceMicros >= 0)
+        {
+            return calls.MeteredPriceMicros;
+        }
+
         long price = 0;
         foreach (var resource in calls.Priced)
         {

@@ -56,6 +56,13 @@ internal static class EventIds
     public const int ConfigStale = 814;
     public const int ConfigFresh = 815;
 
+    // 820-829: OpenAI-compatible endpoints.
+    public const int OpenAiSettled = 820;
+    public const int OpenAiUsageMissing = 821;
+    public const int OpenAiUsageCapped = 822;
+    public const int OpenAiOverReservation = 823;
+    public const int OpenAiRefused = 824;
+
     // 840-849: snapshot state replacement (the range reserved for delta snapshots).
     public const int SnapshotStateReclaimed = 840;
 

@@ -5,6 +5,7 @@ using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
 using EdgeFence.Edge.Mcp;
+using EdgeFence.Edge.OpenAi;
 using EdgeFence.Edge.Payments.X402;
 using EdgeFence.Edge.Proxy.Upstream;
 using EdgeFence.Edge.Snapshots;
@@ -101,13 +102,23 @@ internal sealed class EdgeRequestHandler
             return paying;
         }
 
-        // :: Step 6: an MCP endpoint is priced per JSON-RPC call in the body, not per request (Mcp/).
-        if (site.HasMcp && site.Matcher.TryMatch(sitePath, out var match) && site.Routes[match.EntryId] is { McpEndpoint: { } endpoint } route)
+        if ((site.HasMcp || site.HasOpenAi) && site.Matcher.TryMatch(sitePath, out var match))
         {
-            return HandleMcpAsync(context, state, site, sitePath, route, endpoint, start);
+            // :: Step 6: an MCP endpoint is priced per JSON-RPC call in the body, not per request (Mcp/).
+            var route = site.Routes[match.EntryId];
+            if (route.McpEndpoint is { } endpoint)
+            {
+                return HandleMcpAsync(context, state, site, sitePath, route, endpoint, start);
+            }
+
+            // :: Step 7: an OpenAI-compatible endpoint reserves its tokens' price and settles from the response's usage (OpenAi/).
+            if (route.OpenAiEndpoint is { } openAi && HttpMethods.IsPost(request.Method))
+            {
+                return HandleOpenAiAsync(context, state, site, sitePath, openAi, start);
+            }
         }
 
-        // :: Step 7: decide (and count).
+        // :: Step 8: decide (and count).
         var token = Credentials.Find(headers, out var ambiguous);
         _engine.Decide(state, site, sitePath, request.Method, token, ambiguous, out var decision);
         if (decision.Pending != EnforceVerdict.Admitted)
@@ -200,6 +211,97 @@ internal sealed class EdgeRequestHandler
     }
 
     /// <summary>
+    /// An OpenAI-compatible call: the whole body (bounded) says the model and the completion tokens allowed; the
+    /// call is decided as one request whose price is that reservation, so quotas, rate limits and balances apply
+    /// unchanged; the response streams to the client while its usage is read; then the balance is settled once.
+    /// </summary>
+    private async Task HandleOpenAiAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, ResourceRuntime endpoint, long start)
+    {
+        // :: Step 7.1: the body, peeked whole (it still reaches the origin byte for byte), and the model's price.
+        var ai = await OpenAiRequestReader.ReadAsync(context).ConfigureAwait(false);
+        var price = default(Core.Model.OpenAiModelPrice);
+        if (ai.Status == 0 && !OpenAiPricing.TryFind(endpoint.Resource, ai.Model!, out price))
+        {
+            ai = OpenAiRequest.Refused(404, "this endpoint sells no model of that name");
+        }
+
+        if (ai.Status != 0)
+        {
+            var refusedId = RequestIds.Next();
+            OpenAiLog.Refused(_logger, refusedId, ai.Status, ai.Problem!);
+            _reporter.Refused(refusedId, context.Request.Method, DenyReason.InvalidRequestBody, state.Version);
+            await OpenAiErrorWriter.WriteAsync(context, ai.Status, ai.Problem!, ai.Status == 404 ? "model_not_found" : DenyReasons.Get(DenyReason.InvalidRequestBody).Code, refusedId).ConfigureAwait(false);
+            return;
+        }
+
+        // :: Step 7.2: decide with the reservation as the price: a reservation the balance does not cover is refused.
+        var reserved = OpenAiPricing.Reservation(endpoint.Resource, price, ai);
+        var calls = new CallSet(endpoint, reserved);
+        Decide(context, state, site, sitePath, calls, out var decision);
+        for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
+        {
+            await _engine.ResolveAsync(decision).ConfigureAwait(false);
+            Decide(context, state, site, sitePath, calls, out decision);
+        }
+
+        var requestId = RequestIds.Next();
+        if (decision.IsDenied)
+        {
+            _reporter.Decided(requestId, site, context.Request.Method, decision, state.Version);
+            _reporter.Metrics.EdgeTime(start);
+            RateLimitHeaders.Apply(context.Response.Headers, decision);
+            await OpenAiErrorWriter.WriteAsync(context, decision, requestId).ConfigureAwait(false);
+            return;
+        }
+
+        // :: Step 7.3: forward with the response body watched for usage (the origin sees the reservation in X-EdgeFence-Charged).
+        var body = context.Response.Body;
+        var call = new OpenAiMeteredCall(price, decision.ChargedMicros, new OpenAiUsageStream(body, context.Response));
+        context.Response.Body = call.Stream;
+        try
+        {
+            await ForwardAsync(context, site, decision, sitePath, requestId, state.Version, start, call).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Response.Body = body;
+            await call.Stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Settles a metered call exactly once, when its response has ended: the usage's cost (capped) if the response
+    /// reported it, else the reservation (a stream cut short, a client gone, an origin that said nothing).
+    /// </summary>
+    private Decision Settle(HttpContext context, Decision decision, OpenAiMeteredCall call, string requestId)
+    {
+        var scanner = call.Stream.Scanner;
+        if (scanner is not { Found: true })
+        {
+            var why = context.RequestAborted.IsCancellationRequested ? "the client went away"
+                : scanner is { GaveUp: true } ? "the response could not be followed" : "the response ended without usage";
+            OpenAiLog.UsageMissing(_logger, requestId, why, call.ReservedMicros);
+            return decision;
+        }
+
+        if (scanner.Capped)
+        {
+            OpenAiLog.UsageCapped(_logger, requestId, Core.Model.OpenAiDefaults.MaxTokenCount);
+        }
+
+        var actual = OpenAiPricing.Cost(call.Price, scanner.PromptTokens, scanner.CompletionTokens);
+        var charged = call.ReservedMicros > 0 && decision.Token is { } token ? _engine.Settle(token, call.ReservedMicros, actual) : 0;
+        if (actual > call.ReservedMicros && call.ReservedMicros > 0)
+        {
+            OpenAiLog.OverReservation(_logger, requestId, actual, call.ReservedMicros, charged);
+        }
+
+        OpenAiLog.Settled(_logger, requestId, call.ReservedMicros, scanner.PromptTokens, scanner.CompletionTokens, charged);
+        decision.ChargedMicros = charged;
+        return decision;
+    }
+
+    /// <summary>
     /// The uncommon case in shared-quota mode: the decision waits for a lease (prefetch did not keep
     /// up) or for the post-restart resync. Bounded by LeaseTimeoutMs per try; then Redis counts as down
     /// and the decision is local.
@@ -249,21 +351,30 @@ internal sealed class EdgeRequestHandler
             return mcp is null ? ProblemWriter.WriteAsync(context, decision, requestId) : McpErrorWriter.WriteAsync(context, decision, requestId, mcp);
         }
 
-        // :: Step 8: forward, streaming both bodies.
+        // :: Step 9: forward, streaming both bodies.
         return ForwardAsync(context, site, decision, sitePath, requestId, state.Version, start);
     }
 
-    private async Task ForwardAsync(HttpContext context, SiteRuntime site, Decision decision, string sitePath, string requestId, long snapshotVersion, long start)
+    private Task ForwardAsync(HttpContext context, SiteRuntime site, Decision decision, string sitePath, string requestId, long snapshotVersion, long start)
+        => ForwardAsync(context, site, decision, sitePath, requestId, snapshotVersion, start, metered: null);
+
+    private async Task ForwardAsync(HttpContext context, SiteRuntime site, Decision decision, string sitePath, string requestId, long snapshotVersion, long start, OpenAiMeteredCall? metered)
     {
         var transform = new ForwardTransform(context, site, decision, new PathString(ForwardedPath(decision, sitePath)), requestId, _time.GetUtcNow().ToUnixTimeSeconds());
         _reporter.Metrics.EdgeTime(start);
         var sent = Stopwatch.GetTimestamp();
 
         // The engine: the edge's own for plain HTTP/1.x to http: origins (EdgeFence:Upstream=pipelines), YARP for the rest.
-        var error = _upstream is not null && UpstreamForwarder.CanForward(context) && _upstream.PoolFor(site.OriginPrefix) is { } pool
+        // A metered call goes through YARP, which writes the response to HttpResponse.Body, where its usage is read.
+        var error = _upstream is not null && metered is null && UpstreamForwarder.CanForward(context) && _upstream.PoolFor(site.OriginPrefix) is { } pool
             ? await _upstream.SendAsync(context, pool, transform).ConfigureAwait(false)
             : await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, new ForwardedRequest(transform)).ConfigureAwait(false);
         var originTime = Stopwatch.GetElapsedTime(sent);
+        if (metered is not null)
+        {
+            decision = Settle(context, decision, metered, requestId);
+        }
+
         if (error == ForwarderError.None)
         {
             _reporter.Forwarded(requestId, site, context.Request.Method, decision, snapshotVersion, context.Response.StatusCode, originTime);

@@ -22,6 +22,10 @@ internal sealed class RouteRuntime
             {
                 McpEndpoint = resource;
             }
+            else if (resource.Resource.Kind == ResourceKind.OpenAi)
+            {
+                OpenAiEndpoint = resource;
+            }
 
             plain.Add(resource);
         }
@@ -31,6 +35,9 @@ internal sealed class RouteRuntime
 
     /// <summary>The MCP endpoint served at this path, or null for plain HTTP.</summary>
     public ResourceRuntime? McpEndpoint { get; }
+
+    /// <summary>The OpenAI-compatible endpoint served at this path (charged per token from the response's usage), or null.</summary>
+    public ResourceRuntime? OpenAiEndpoint { get; }
 
     /// <summary>The endpoint's tools that have a resource (price, cost, plan coverage) of their own, by name.</summary>
     public Dictionary<string, ResourceRuntime>? McpTools { get; }

@@ -22,11 +22,15 @@ internal sealed class SiteRuntime
         foreach (var route in routes)
         {
             HasMcp |= route.McpEndpoint is not null;
+            HasOpenAi |= route.OpenAiEndpoint is not null;
         }
     }
 
     /// <summary>Whether any path of the site is an MCP endpoint (then requests are priced per JSON-RPC call there).</summary>
     public bool HasMcp { get; }
+
+    /// <summary>Whether any path of the site is an OpenAI-compatible endpoint (then requests are charged per token there).</summary>
+    public bool HasOpenAi { get; }
 
     public Site Site { get; }
     public ResourceMatcher Matcher { get; }

@@ -38,7 +38,7 @@ internal static class Wire
     public static object?[] FirstWavePlan() => ["p1", "s1", "Free", 100L, 3, 0, null, 60, 0L, "USD", Array.Empty<object?>()];
 
     /// <summary>A resource with every field this build knows (free, paid by token).</summary>
-    public static object?[] Resource() => Append(FirstWaveResource(), 0L, "USD", 0, 0, null);
+    public static object?[] Resource() => Append(FirstWaveResource(), 0L, "USD", 0, 0, null, Array.Empty<object?>(), 0, null, false);
 
     /// <summary>A resource as the first layout wrote it: no price, currency or payment.</summary>
     public static object?[] FirstWaveResource() => ["r1", "s1", "/api/*", new object?[] { "GET" }, 1L, null];

@@ -1,0 +1,35 @@
+using EdgeFence.Core.Model;
+using EdgeFence.Core.Security;
+using EdgeFence.Edge.Tests.Infrastructure;
+
+namespace EdgeFence.Edge.Tests.OpenAi;
+
+/// <summary>A site whose <c>/v1/chat/completions</c> is OpenAI-compatible, one prepaid plan in USD and its token.</summary>
+public static class OpenAiSnapshot
+{
+    public const string Token = "tok-openai-0001";
+    public const string Customer = "chat co";
+    public const string Model = "gpt-4o-mini";
+    public const long InputPer1K = 2_000;
+    public const long OutputPer1K = 8_000;
+    public const int DefaultMaxTokens = 64;
+    public const string TopUp = "https://pay.example/top-up?customer={customer}";
+
+    public static Snapshot Create(string originUrl) => new()
+    {
+        Version = 1,
+        Sites = [new Site { Id = "demo", Name = "Models", Slug = "demo", OriginUrl = originUrl, Hosts = [TestSnapshot.SiteHost], HmacSecret = TestSnapshot.HmacSecret, TopUpUrl = TopUp }],
+        Resources =
+        [
+            new Resource
+            {
+                Id = "r-chat", SiteId = "demo", Pattern = "/v1/chat/completions", Methods = ["POST"], Kind = ResourceKind.OpenAi, Currency = "USD",
+                OpenAiPrices = [new OpenAiModelPrice(Model, InputPer1K, OutputPer1K)], OpenAiDefaultMaxTokens = DefaultMaxTokens,
+            },
+        ],
+        Plans = [new Plan { Id = "plan-prepaid", SiteId = "demo", Name = "Prepaid", Billing = PlanBilling.Prepaid, Currency = "USD" }],
+        Tokens = [new TokenRecord { Id = "t-chat", SiteId = "demo", PlanId = "plan-prepaid", Customer = Customer, Hash = TokenHasher.Hash(Token) }],
+    };
+
+    public static WalletBook Book(long version, long creditedMicros) => new() { Version = version, Wallets = [new WalletRecord("demo", Customer, "USD", creditedMicros)] };
+}
