@@ -43,6 +43,14 @@ public sealed class EdgeOptions
     /// </summary>
     public string Upstream { get; set; } = "pipelines";
 
+    /// <summary>
+    /// Runs socket completions and the public listener's request processing inline on the socket I/O threads
+    /// instead of hopping through the thread pool (Kestrel's <c>UnsafePreferInlineScheduling</c> plus
+    /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, set before the first socket). Saves thread hops and
+    /// context switches per forwarded request; the price is that nothing on the request path may block.
+    /// </summary>
+    public bool InlineScheduling { get; set; } = true;
+
     /// <summary>Largest snapshot the admin listener accepts, in MiB.</summary>
     public int MaxSnapshotMiB { get; set; } = 512;
 

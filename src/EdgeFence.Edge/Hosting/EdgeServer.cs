@@ -69,8 +69,14 @@ public sealed class EdgeServer : IAsyncDisposable
         var options = EdgeOptionsValidator.Load(builder.Configuration);
         var publicKey = EdgeOptionsValidator.LoadPublicKey(options);
         var nodeId = options.NodeId ?? Dns.GetHostName();
+        InlineSocketCompletions(options);
 
         ConfigureHost(builder, options, EdgeOptionsValidator.SplitUrls(options.Urls), maxRequestBodySize: null);
+        if (options.InlineScheduling)
+        {
+            // The public listener only: admin requests (snapshot verification) may take long and must not hold an I/O thread.
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
 
         // With Redis the edges share quotas; without it the edge runs standalone on FASTER alone.
         var ledger = string.IsNullOrWhiteSpace(options.Redis) ? null : await RedisLedger.ConnectAsync(options.Redis, nodeId).ConfigureAwait(false);
@@ -328,6 +334,21 @@ public sealed class EdgeServer : IAsyncDisposable
         });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>
+    /// The socket engine reads DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS once, when the process's first socket
+    /// is made: in the edge binary that is after this point (Redis, the control plane pull and the listeners come
+    /// later). In a process that already has sockets (functional tests) it changes nothing. A value set in the
+    /// environment wins either way.
+    /// </summary>
+    private static void InlineSocketCompletions(EdgeOptions options)
+    {
+        const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (options.InlineScheduling && Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
+        }
     }
 
     private static async Task StartListenerAsync(WebApplication app, string key)
