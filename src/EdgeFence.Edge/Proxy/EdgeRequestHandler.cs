@@ -157,12 +157,8 @@ internal sealed class EdgeRequestHandler
             calls = McpPricing.Transport(endpoint);
         }
 
-        Decide(context, state, site, sitePath, calls, out var decision);
-        for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
-        {
-            await _engine.ResolveAsync(decision).ConfigureAwait(false);
-            Decide(context, state, site, sitePath, calls, out decision);
-        }
+        Decide(context, state, site, sitePath, calls, out var first);
+        var decision = await ResolvePendingAsync(context, state, site, sitePath, calls, first).ConfigureAwait(false);
 
         // A tools/list the site filters (opt-in): the answer is held, rewritten to the caller's plan, then sent.
         if (site.Site.McpFilterTools && !decision.IsDenied && decision.Plan is { } plan && mcp is { IsBatch: false, Calls: [{ Method: McpMethods.ToolsList }] })
@@ -237,12 +233,8 @@ internal sealed class EdgeRequestHandler
         // :: Step 7.2: decide with the reservation as the price: a reservation the balance does not cover is refused.
         var reserved = OpenAiPricing.Reservation(endpoint.Resource, price, ai);
         var calls = new CallSet(endpoint, reserved);
-        Decide(context, state, site, sitePath, calls, out var decision);
-        for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
-        {
-            await _engine.ResolveAsync(decision).ConfigureAwait(false);
-            Decide(context, state, site, sitePath, calls, out decision);
-        }
+        Decide(context, state, site, sitePath, calls, out var first);
+        var decision = await ResolvePendingAsync(context, state, site, sitePath, calls, first).ConfigureAwait(false);
 
         var requestId = RequestIds.Next();
         if (decision.IsDenied)
@@ -308,13 +300,21 @@ internal sealed class EdgeRequestHandler
     /// </summary>
     private async Task DecideAfterLedgerAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, Decision decision, long start)
     {
+        decision = await ResolvePendingAsync(context, state, site, sitePath, calls: null, decision).ConfigureAwait(false);
+
+        await RespondAsync(context, state, site, sitePath, decision, start).ConfigureAwait(false);
+    }
+
+    /// <summary>Decides again while the decision waits on the ledger: at most three tries, each bounded by LeaseTimeoutMs.</summary>
+    private async ValueTask<Decision> ResolvePendingAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, CallSet? calls, Decision decision)
+    {
         for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
         {
             await _engine.ResolveAsync(decision).ConfigureAwait(false);
-            Decide(context, state, site, sitePath, out decision);
+            Decide(context, state, site, sitePath, calls, out decision);
         }
 
-        await RespondAsync(context, state, site, sitePath, decision, start).ConfigureAwait(false);
+        return decision;
     }
 
     // A span cannot live across an await: the token is found again in the headers.

@@ -1,13 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
-using System.Text.Json;
+using EdgeFence.ControlPlane.Tests.Dashboard;
 using EdgeFence.ControlPlane.Tests.Infrastructure;
 using EdgeFence.ControlPlane.Webhooks;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace EdgeFence.ControlPlane.Tests.Webhooks;
 
@@ -41,19 +35,7 @@ public sealed class TrafficSpikeTests
     [Fact]
     public async Task A_spiking_site_alerts_once_and_steady_or_quiet_sites_do_not()
     {
-        // :: A receiver recording each delivery with its signature.
-        var received = new ConcurrentQueue<(string Path, string Body, string Signature)>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var receiver = builder.Build();
-        receiver.MapPost("/hook/{site}", async context =>
-        {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-            received.Enqueue((context.Request.Path.Value!, await reader.ReadToEndAsync(), context.Request.Headers[WebhookSignature.HeaderName].ToString()));
-            context.Response.StatusCode = 200;
-        });
-        await receiver.StartAsync();
+        await using var receiver = await AlertReceiver.StartAsync();
 
         // :: Three sites subscribed to traffic.spike.
         await using var controlPlane = await ControlPlaneHost.StartAsync(null, "--ControlPlane:AlertIntervalSeconds=1");
@@ -62,7 +44,7 @@ public sealed class TrafficSpikeTests
         {
             var site = await controlPlane.PostAsync("/v1/sites", new { name, slug = name, originUrl = "http://127.0.0.1:9" });
             Assert.True(site.Status == HttpStatusCode.Created, site.ToString());
-            var webhook = await controlPlane.PostAsync($"/v1/sites/{site.Str("id")}/webhooks", new { url = $"{receiver.Urls.First()}/hook/{name}", events = new[] { "traffic.spike" } });
+            var webhook = await controlPlane.PostAsync($"/v1/sites/{site.Str("id")}/webhooks", new { url = receiver.Url, events = new[] { "traffic.spike" } });
             Assert.True(webhook.Status == HttpStatusCode.Created, webhook.ToString());
             sites[name] = (site.Str("id"), webhook.Str("secret"));
         }
@@ -85,17 +67,9 @@ public sealed class TrafficSpikeTests
         Assert.True(ingest.Status == HttpStatusCode.OK, ingest.ToString());
 
         // :: One alert, for the spiky site, signed with its subscription's secret; later passes add none.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (received.IsEmpty && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
+        await receiver.WaitForAsync(1, sites["spiky"].Secret);
         await Task.Delay(3000);
-        var delivery = Assert.Single(received);
-        Assert.Equal("/hook/spiky", delivery.Path);
-        Assert.True(WebhookSignature.Verify(sites["spiky"].Secret, delivery.Signature, Encoding.UTF8.GetBytes(delivery.Body), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), TimeSpan.FromMinutes(5)), delivery.Signature);
-        var json = JsonDocument.Parse(delivery.Body).RootElement;
+        var json = Assert.Single(await receiver.WaitForAsync(1, sites["spiky"].Secret));
         Assert.Equal("traffic.spike", json.GetProperty("type").GetString());
         Assert.Equal(sites["spiky"].Id, json.GetProperty("siteId").GetString());
         var data = json.GetProperty("data");
