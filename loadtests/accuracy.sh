@@ -9,7 +9,7 @@
 #   redis-ops-per-request: R     Redis commands during the run (INFO commandstats) but the decision
 #                                log's XADDs / requests sent: the cost of sharing the quota
 #   decision-log-xadds-per-request: X   the decision log's XADDs / requests sent (one per decision)
-#   lost: L                      N - the ledger's sum of u:* (admitted but never counted)
+#   lost: L                      N - the ledger's Σu − Σr (admitted but never counted)
 #
 # With --balance the three edges drain one prepaid balance instead: the plan is prepaid, each call
 # costs 1,000 micro-USD, the balance is credited with --quota calls' worth (a wallet book pushed to
@@ -18,7 +18,7 @@
 #   overspend-micros: X          max(0, N * price - credited): spent beyond the balance
 #   redis-down-events: D         times an edge judged Redis not answering (a lease slower than
 #                                LeaseTimeoutMs counts) and spent from its outage allowance
-#   lost: L                      N * price - the balance ledger's sum of u:* (in micro-units)
+#   lost: L                      N * price - the balance ledger's Σu − Σr (in micro-units)
 #
 # Exits non-zero if N > Q + MaxOverAdmission, if L != 0, with --balance if X > 0 while D = 0 (Redis
 # answered and the balance still went below zero) or X > MaxBalanceOverspendMicros, or if the run is not a valid measurement
@@ -254,11 +254,11 @@ done
 
 commands >"$work/commands-after.txt"
 
-# :: The ledger: every u:* field of the token's hashes (one per period).
+# :: The ledger: every u:* field of the token's hashes (one per period) minus every r:* field (refunds).
 ledger=0
 while IFS= read -r key; do
   [ -n "$key" ] || continue
-  n=$(rcli hgetall "$key" | awk 'NR % 2 == 1 { field = $0; next } field ~ /^u:/ { s += $0 } END { printf "%d", s }')
+  n=$(rcli hgetall "$key" | awk 'NR % 2 == 1 { field = $0; next } field ~ /^u:/ { s += $0 } field ~ /^r:/ { s -= $0 } END { printf "%d", s }')
   ledger=$((ledger + n))
 done < <(if [ "$balance" -eq 1 ]; then
   # WalletKey: the first 16 bytes of SHA-256("edgefence-wallet\n" site "\n" customer "\n" currency), in hex.
@@ -302,7 +302,7 @@ echo "$refusal (refused):   $refused"
 [ "$socket_errors" -eq 0 ] || echo "socket errors:   $socket_errors (connect, read, write, timeout)"
 [ "$counted" -eq "$requests" ] || echo "responses counted by the script: $counted of $requests"
 echo "edges' allowed:  $edge_allowed (edgefence_decisions_total, reason=allowed)"
-echo "ledger (Σ u:*):  $ledger"
+echo "ledger (Σu − Σr): $ledger"
 [ "$admitted" -ge "$quota" ] || echo "under-admission: $((quota - admitted)) (leases other edges still held unused)"
 echo "redis commands:  $((after - before)) during the run, of which $scripts EVAL/EVALSHA (a script's inner commands count too) and $xadds XADD (decision log)"
 echo

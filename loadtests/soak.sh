@@ -15,7 +15,7 @@
 #                              on the edge's /metrics; seconds without a collection are left out)
 #   5xx: F                     responses with a 5xx status wrk received during the soak
 #   lost: L                    the edge's allowed decisions (edgefence_decisions_total, reason=allowed,
-#                              burst and soak) - the ledger's sum of u:* after the edge's final push
+#                              burst and soak) - the ledger's Σu − Σr after the edge's final push
 #
 # Exits non-zero unless X <= 10 (growth; a fall after the burst is printed, not failed), F = 0 and L = 0, or if the run is not valid (a status other than
 # 200, socket errors, a push refused, the edge not stopping cleanly).
@@ -246,11 +246,11 @@ code=0
 wait "$edge_pid" || code=$?
 [ "$code" -eq 0 ] || { tail -n 30 "$work/edge.log" >&2; fail "the edge exited with code $code after SIGTERM"; }
 
-# :: The ledger: every u:* field of the token's hashes (one per period).
+# :: The ledger: every u:* field of the token's hashes (one per period) minus every r:* field (refunds).
 ledger=0
 while IFS= read -r key; do
   [ -n "$key" ] || continue
-  n=$(rcli hgetall "$key" | awk 'NR % 2 == 1 { field = $0; next } field ~ /^u:/ { s += $0 } END { printf "%d", s }')
+  n=$(rcli hgetall "$key" | awk 'NR % 2 == 1 { field = $0; next } field ~ /^u:/ { s += $0 } field ~ /^r:/ { s -= $0 } END { printf "%d", s }')
   ledger=$((ledger + n))
 done < <(rcli --scan --pattern 'ef:{acc:tok-acc}:q:*')
 
@@ -276,7 +276,7 @@ echo "200:             $ok"
 echo "snapshot pushes: $pushes (last version $version); redis restarted: $restarted"
 echo "collections:     $collections during the soak"
 echo "edge's allowed:  $edge_allowed (edgefence_decisions_total, reason=allowed, burst and soak)"
-echo "ledger (Σ u:*):  $ledger"
+echo "ledger (Σu − Σr): $ledger"
 echo
 echo "rss-start-mib: $(awk -v k="$rss_start" 'BEGIN { printf "%.1f", k / 1024 }')"
 echo "rss-end-mib: $(awk -v k="$rss_end" 'BEGIN { printf "%.1f", k / 1024 }')"

@@ -13,12 +13,13 @@ scripts/ensure-packages.sh clang zlib1g-dev curl redis-server redis-tools chromi
 results="artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0
+failures=()   # the name of every failed test, repeated above the last line so CI's tail shows it
 
 # A step that is not a test runner (build, publish, demo) counts as one test.
 step() {
   local name="$1"; shift
   echo "== $name"
-  if "$@"; then passed=$((passed + 1)); else echo "!! $name failed"; failed=$((failed + 1)); return 1; fi
+  if "$@"; then passed=$((passed + 1)); else echo "!! $name failed"; failed=$((failed + 1)); failures+=("$name"); return 1; fi
 }
 
 # Sums the counters of one xunit run from its trx file.
@@ -37,6 +38,8 @@ run_tests() {
   total=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
   executed=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${total:-0} - ${executed:-0}))
+  local test
+  while IFS= read -r test; do failures+=("$name: $test"); done < <(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/\1/p')
   [ "${total:-0}" -gt 0 ] || { echo "!! $name ran no test"; failed=$((failed + 1)); }
 }
 
@@ -73,5 +76,6 @@ if step "native AOT publish" scripts/publish-aot.sh; then
 fi
 
 echo
+for failure in "${failures[@]}"; do echo "failed: $failure"; done
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Storage;
+using EdgeFence.Core.Ledger;
 using EdgeFence.Core.Limits;
 using EdgeFence.Core.Model;
 using Microsoft.Data.Sqlite;
@@ -109,9 +110,9 @@ internal sealed class MeterExporter : IAsyncDisposable
                 long used = 0;
                 foreach (var entry in await db.HashGetAllAsync(key).ConfigureAwait(false))
                 {
-                    if (entry.Name.StartsWith("u:") && entry.Value.TryParse(out long units))
+                    if (LedgerFields.Weight(entry.Name.ToString()) is var weight and not 0 && entry.Value.TryParse(out long units))
                     {
-                        used += units;
+                        used += weight * units;
                     }
                 }
 

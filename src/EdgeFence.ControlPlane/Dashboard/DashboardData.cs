@@ -3,6 +3,7 @@ using EdgeFence.ControlPlane.Edges;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Storage;
 using EdgeFence.ControlPlane.Wallets;
+using EdgeFence.Core.Ledger;
 using EdgeFence.Core.Limits;
 using EdgeFence.Core.Model;
 using Microsoft.Data.Sqlite;
@@ -27,7 +28,6 @@ internal sealed class DashboardData
     public const int MaxStreamEntries = 200_000;
 
     private const int PageSize = 10_000;
-    private const string UsedPrefix = "u:";
 
     private readonly Database _database;
     private readonly IConnectionMultiplexer? _redis;
@@ -319,9 +319,9 @@ internal sealed class DashboardData
         long used = 0;
         foreach (var entry in entries)
         {
-            if (entry.Name.StartsWith(UsedPrefix) && entry.Value.TryParse(out long units))
+            if (LedgerFields.Weight(entry.Name.ToString()) is var weight and not 0 && entry.Value.TryParse(out long units))
             {
-                used += units;
+                used += weight * units;
             }
         }
 

@@ -3,6 +3,7 @@ using EdgeFence.ControlPlane.Json;
 using EdgeFence.ControlPlane.Plans;
 using EdgeFence.ControlPlane.Problems;
 using EdgeFence.ControlPlane.Storage;
+using EdgeFence.Core.Ledger;
 using EdgeFence.Core.Limits;
 using EdgeFence.Core.Model;
 using Microsoft.AspNetCore.Builder;
@@ -22,8 +23,6 @@ namespace EdgeFence.ControlPlane.Usage;
 /// </summary>
 internal sealed class UsageEndpoints
 {
-    private const string UsedPrefix = "u:";
-
     private readonly Database _database;
     private readonly IConnectionMultiplexer? _redis;
     private readonly TimeProvider _time;
@@ -88,11 +87,13 @@ internal sealed class UsageEndpoints
         long used = 0;
         foreach (var entry in entries)
         {
+            // Net of refunds: an edge's u: field minus its r: field (LedgerFields).
             var field = entry.Name.ToString();
-            if (field.StartsWith(UsedPrefix, StringComparison.Ordinal) && entry.Value.TryParse(out long units))
+            if (LedgerFields.Weight(field) is var weight and not 0 && entry.Value.TryParse(out long units))
             {
-                byEdge[field[UsedPrefix.Length..]] = units;
-                used += units;
+                var edge = field[LedgerFields.UsedPrefix.Length..];
+                byEdge[edge] = byEdge.GetValueOrDefault(edge) + (weight * units);
+                used += weight * units;
             }
         }
 

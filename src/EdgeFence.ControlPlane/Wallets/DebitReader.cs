@@ -1,4 +1,5 @@
 using EdgeFence.ControlPlane.Problems;
+using EdgeFence.Core.Ledger;
 using EdgeFence.Core.Payments;
 using StackExchange.Redis;
 
@@ -14,8 +15,6 @@ internal sealed class DebitReader
 {
     /// <summary>What balance and ledger answers say when <c>ControlPlane:Redis</c> is not set.</summary>
     public const string NotConfigured = "debits are read from the edges' shared ledger in Redis, and ControlPlane:Redis is not set: debited and balance are unknown, not 0";
-
-    private const string UsedPrefix = "u:";
 
     private readonly IConnectionMultiplexer? _redis;
 
@@ -51,11 +50,13 @@ internal sealed class DebitReader
             long debited = 0;
             foreach (var entry in reads[i].Result)
             {
+                // Net of refunds (a metered call settled below its reservation): u: minus r: (LedgerFields).
                 var field = entry.Name.ToString();
-                if (field.StartsWith(UsedPrefix, StringComparison.Ordinal) && entry.Value.TryParse(out long micros))
+                if (LedgerFields.Weight(field) is var weight and not 0 && entry.Value.TryParse(out long micros))
                 {
-                    byEdge[field[UsedPrefix.Length..]] = micros;
-                    debited += micros;
+                    var edge = field[LedgerFields.UsedPrefix.Length..];
+                    byEdge[edge] = byEdge.GetValueOrDefault(edge) + (weight * micros);
+                    debited += weight * micros;
                 }
             }
 

@@ -48,6 +48,8 @@ internal static class CounterMath
             value.LastGrant = 0;
             value.GlobalUsed = 0;
             value.UsedAtSync = 0;
+            value.Refunded = 0;
+            value.RefundedAtSync = 0;
             value.GlobalFree = -1;
             value.GlobalFreeQuota = 0;
         }
@@ -65,11 +67,13 @@ internal static class CounterMath
                 value.GlobalFreeQuota = input.QuotaUnits;
                 break;
             case EnforceOperation.ApplySync when input.LedgerPeriodStartMs == value.PeriodStartMs:
-                // Sums of grow-only counters only grow; an answer that raced an older one must not go back.
-                if (input.LedgerUsed >= value.GlobalUsed)
+                // The global sum is net of refunds, so it may go down; what only grows is this node's pushed gross.
+                // An answer to an older push (it raced a newer one) must not replace the newer answer.
+                if (input.LedgerPushedUsed + input.LedgerPushedRefunded >= value.GrossAtSync)
                 {
                     value.GlobalUsed = input.LedgerUsed;
                     value.UsedAtSync = input.LedgerPushedUsed;
+                    value.RefundedAtSync = input.LedgerPushedRefunded;
                 }
 
                 value.GlobalFree = input.LedgerFree;
@@ -81,10 +85,11 @@ internal static class CounterMath
                 value.OthersPrevious = Math.Max(value.OthersPrevious, input.LedgerOthersPrevious);
                 break;
             case EnforceOperation.Refund when input.PeriodStartMs == value.PeriodStartMs:
-                // The ledger's per-node counts are grow-only: a refund of units already pushed leaves the
-                // ledger a little high (never low) until this node's count passes it again. Over-counting
-                // only ever refuses early; it never admits beyond a limit.
-                value.Used = Math.Max(0, value.Used - input.Cost);
+                // Net used goes down and the refunds go up by the same amount, so the gross count the ledger keeps
+                // (grow-only, like the refunds) never goes back: the next push carries the refund to every edge.
+                var given = Math.Min(value.Used, input.Cost);
+                value.Used -= given;
+                value.Refunded += given;
                 if (input.SoftQuota && input.QuotaUnits != long.MaxValue)
                 {
                     value.Overage = Math.Min(value.Overage, Math.Max(0, value.Used - input.QuotaUnits));
@@ -99,7 +104,10 @@ internal static class CounterMath
             case EnforceOperation.Resync:
                 if (input.LedgerPeriodStartMs == value.PeriodStartMs)
                 {
-                    value.Used = Math.Max(value.Used, input.LedgerUsed);
+                    // Each of the two grow-only counts is the later of what the checkpoint and the ledger hold.
+                    var gross = Math.Max(value.Gross, input.LedgerUsed);
+                    value.Refunded = Math.Max(value.Refunded, input.LedgerRefunded);
+                    value.Used = Math.Max(0, gross - value.Refunded);
                     value.Leased = Math.Max(value.Leased, input.LedgerLeased);
                 }
 

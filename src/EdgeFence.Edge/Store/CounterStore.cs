@@ -9,8 +9,8 @@ namespace EdgeFence.Edge.Store;
 /// </summary>
 internal sealed class CounterStore : IDisposable
 {
-    // Record: 8-byte header + 16-byte key + 48-byte value.
-    private const int RecordBytes = 72;
+    // Record: 8-byte header + 16-byte key + the value (18 x int64).
+    private static readonly int RecordBytes = 8 + System.Runtime.CompilerServices.Unsafe.SizeOf<Key128>() + System.Runtime.CompilerServices.Unsafe.SizeOf<EntitlementCounters>();
 
     private readonly FasterKV<Key128, EntitlementCounters> _store;
     private readonly SessionPool<ClientSession<Key128, EntitlementCounters, EnforceInput, EnforceOutput, Empty, CounterFunctions>> _sessions;
@@ -25,7 +25,7 @@ internal sealed class CounterStore : IDisposable
     /// Layout of <see cref="EntitlementCounters"/> on disk. FASTER stores the struct's bytes as they
     /// are: a store written with another layout must never be read as this one.
     /// </summary>
-    private const string Format = "entitlement-counters-v2 (16 x int64)";
+    private const string Format = "entitlement-counters-v3 (18 x int64)";
 
     public CounterStore(string directory, long expectedEntitlements)
     {

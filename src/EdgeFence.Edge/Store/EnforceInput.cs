@@ -37,9 +37,16 @@ internal struct EnforceInput
     public long EdgeCount;
 
     /// <summary>Ledger figures for <see cref="EnforceOperation.ApplyLease"/>, <see cref="EnforceOperation.ApplySync"/>, <see cref="EnforceOperation.Resync"/>.</summary>
+    /// <remarks>
+    /// ApplySync: <see cref="LedgerUsed"/> is the global net sum (Σu − Σr), <see cref="LedgerPushedUsed"/> and
+    /// <see cref="LedgerPushedRefunded"/> this node's net used and refunds as pushed. Resync: <see cref="LedgerUsed"/> is
+    /// this node's gross <c>u:</c> field and <see cref="LedgerRefunded"/> its <c>r:</c> field.
+    /// </remarks>
     public long LedgerLeased;
     public long LedgerUsed;
+    public long LedgerRefunded;
     public long LedgerPushedUsed;
+    public long LedgerPushedRefunded;
     public long LedgerFree;
     public long LedgerPeriodStartMs;
     public long LedgerWindowStartMs;

@@ -16,7 +16,7 @@ internal struct EntitlementCounters
     public long RatePrevious;
     public long PeriodStartMs;
 
-    /// <summary>Units this node admitted in the period (including overage on soft quotas).</summary>
+    /// <summary>Units this node admitted in the period (including overage on soft quotas), net of what it gave back.</summary>
     public long Used;
 
     /// <summary>Units this node admitted beyond a soft quota in the period (standalone: what gets billed).</summary>
@@ -49,4 +49,20 @@ internal struct EntitlementCounters
     /// <summary>Requests the other nodes admitted in that window, and in the one before it.</summary>
     public long OthersCurrent;
     public long OthersPrevious;
+
+    /// <summary>
+    /// Units this node gave back in the period (<see cref="EnforceOperation.Refund"/>), cumulative. The ledger keeps
+    /// this node's gross count (<see cref="Used"/> + <see cref="Refunded"/>) and its refunds as two grow-only fields,
+    /// so a refund of units already pushed reaches every edge and the control plane, and a replayed push changes nothing.
+    /// </summary>
+    public long Refunded;
+
+    /// <summary>This node's <see cref="Refunded"/> as pushed in the last sync (with <see cref="UsedAtSync"/>).</summary>
+    public long RefundedAtSync;
+
+    /// <summary>What this node admitted in the period before any refund: grow-only, pushed as its <c>u:</c> field.</summary>
+    public readonly long Gross => Used + Refunded;
+
+    /// <summary>What the last sync pushed of <see cref="Gross"/>.</summary>
+    public readonly long GrossAtSync => UsedAtSync + RefundedAtSync;
 }

@@ -3,29 +3,40 @@ namespace EdgeFence.Edge.Sync;
 /// <summary>
 /// The Lua run atomically inside Redis against one entitlement-period hash
 /// (<see cref="LedgerKey"/>). Fields: <c>u:&lt;node&gt;</c> units a node admitted (cumulative, only ever
-/// raised: a grow-only counter, so a retried or replayed push never double-counts), <c>l:&lt;node&gt;</c>
-/// units leased to a node (cumulative), <c>g</c> units leased to all nodes. Global used is the sum of
-/// the <c>u:</c> fields. Written by hand: the ledger's atomic steps are EdgeFence's own logic.
+/// raised: a grow-only counter, so a retried or replayed push never double-counts), <c>r:&lt;node&gt;</c>
+/// units a node gave back after admitting them (a refused prepaid call, a metered call settled below its
+/// reservation; grow-only too), <c>l:&lt;node&gt;</c> units leased to a node (cumulative), <c>g</c> units
+/// leased to all nodes. Global used is the sum of the <c>u:</c> fields minus the sum of the <c>r:</c> fields
+/// (<see cref="Core.Ledger.LedgerFields"/>, which the control plane reads by too). Written by hand: the
+/// ledger's atomic steps are EdgeFence's own logic.
 /// </summary>
 internal static class LedgerScripts
 {
-    /// <summary>Sums the hash: returns used (sum of u:*) and granted (g).</summary>
+    /// <summary>Sums the hash: returns used (sum of u:* minus sum of r:*) and granted (g).</summary>
     private const string Sum = """
         local all = redis.call('HGETALL', KEYS[1])
         local used, granted = 0, 0
         for i = 1, #all, 2 do
           local k = all[i]
-          if string.sub(k, 1, 2) == 'u:' then used = used + tonumber(all[i + 1])
+          local p = string.sub(k, 1, 2)
+          if p == 'u:' then used = used + tonumber(all[i + 1])
+          elseif p == 'r:' then used = used - tonumber(all[i + 1])
           elseif k == 'g' then granted = tonumber(all[i + 1]) end
         end
         """;
 
-    /// <summary>ARGV: node, used, expireAtMs. Raises u:node to used; returns {global used, granted}.</summary>
+    /// <summary>
+    /// ARGV: node, gross, refunded, expireAtMs. Raises u:node to gross and r:node to refunded (each only up);
+    /// returns {global used, granted}.
+    /// </summary>
     public const string Push = """
         local f = 'u:' .. ARGV[1]
         local v = tonumber(ARGV[2])
         if v > tonumber(redis.call('HGET', KEYS[1], f) or '0') then redis.call('HSET', KEYS[1], f, v) end
-        redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+        local rf = 'r:' .. ARGV[1]
+        local r = tonumber(ARGV[3])
+        if r > tonumber(redis.call('HGET', KEYS[1], rf) or '0') then redis.call('HSET', KEYS[1], rf, r) end
+        redis.call('PEXPIREAT', KEYS[1], ARGV[4])
         """ + "\n" + Sum + "\n" + """
 
         return {used, granted}

@@ -185,8 +185,9 @@ internal sealed class QuotaSync : IAsyncDisposable
             var apply = Input(account, EnforceOperation.Resync);
             if (account.HasQuota)
             {
-                var (used, leased) = await _ledger.ReadNodeAsync(account.LedgerKey(counters.PeriodStartMs)).ConfigureAwait(false);
-                apply.LedgerUsed = used;
+                var (gross, refunded, leased) = await _ledger.ReadNodeAsync(account.LedgerKey(counters.PeriodStartMs)).ConfigureAwait(false);
+                apply.LedgerUsed = gross;
+                apply.LedgerRefunded = refunded;
                 apply.LedgerLeased = leased;
                 apply.LedgerPeriodStartMs = counters.PeriodStartMs;
             }
@@ -255,7 +256,7 @@ internal sealed class QuotaSync : IAsyncDisposable
 
         var read = Input(account, EnforceOperation.Read);
         _counters.Enforce(account.CounterKey, ref read, out var current);
-        if (current.Counters.Used > current.Counters.UsedAtSync)
+        if (current.Counters.Gross > current.Counters.GrossAtSync)
         {
             MarkDirty(account);
         }
@@ -303,10 +304,11 @@ internal sealed class QuotaSync : IAsyncDisposable
             if (account.HasQuota)
             {
                 var key = account.LedgerKey(counters.PeriodStartMs);
-                var (used, granted) = await _ledger.PushAsync(key, counters.Used, account.ExpireAtMs(counters.PeriodStartMs)).ConfigureAwait(false);
+                var (used, granted) = await _ledger.PushAsync(key, counters.Gross, counters.Refunded, account.ExpireAtMs(counters.PeriodStartMs)).ConfigureAwait(false);
                 var apply = Input(account, EnforceOperation.ApplySync);
                 apply.LedgerUsed = used;
                 apply.LedgerPushedUsed = counters.Used;
+                apply.LedgerPushedRefunded = counters.Refunded;
                 apply.LedgerFree = Math.Max(0, account.QuotaUnits - Math.Max(used, granted));
                 apply.LedgerPeriodStartMs = counters.PeriodStartMs;
                 _counters.Enforce(account.CounterKey, ref apply, out _);

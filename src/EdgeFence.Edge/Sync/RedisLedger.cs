@@ -1,3 +1,4 @@
+using EdgeFence.Core.Ledger;
 using StackExchange.Redis;
 
 namespace EdgeFence.Edge.Sync;
@@ -78,10 +79,10 @@ internal sealed class RedisLedger : IAsyncDisposable
         return [.. node.Slots.Select(r => (r.From, r.To))];
     }
 
-    /// <summary>Raises this node's used count and reads back the global sums.</summary>
-    public async Task<(long Used, long Granted)> PushAsync(string key, long used, long expireAtMs)
+    /// <summary>Raises this node's gross and refunded counts and reads back the global sums (used net of refunds).</summary>
+    public async Task<(long Used, long Granted)> PushAsync(string key, long gross, long refunded, long expireAtMs)
     {
-        var result = await _redis.GetDatabase().ScriptEvaluateAsync(LedgerScripts.Push, [key], [_node, used, expireAtMs]).ConfigureAwait(false);
+        var result = await _redis.GetDatabase().ScriptEvaluateAsync(LedgerScripts.Push, [key], [_node, gross, refunded, expireAtMs]).ConfigureAwait(false);
         var values = (RedisResult[])result!;
         return ((long)values[0], (long)values[1]);
     }
@@ -102,11 +103,11 @@ internal sealed class RedisLedger : IAsyncDisposable
         return ((long)values[0], (long)values[1]);
     }
 
-    /// <summary>This node's own fields (after a restart: what it pushed and leased before).</summary>
-    public async Task<(long Used, long Leased)> ReadNodeAsync(string key)
+    /// <summary>This node's own fields (after a restart: what it pushed, gave back and leased before).</summary>
+    public async Task<(long Gross, long Refunded, long Leased)> ReadNodeAsync(string key)
     {
-        var values = await _redis.GetDatabase().HashGetAsync(key, ["u:" + _node, "l:" + _node]).ConfigureAwait(false);
-        return (values[0].IsNull ? 0 : (long)values[0], values[1].IsNull ? 0 : (long)values[1]);
+        var values = await _redis.GetDatabase().HashGetAsync(key, [LedgerFields.UsedPrefix + _node, LedgerFields.RefundedPrefix + _node, "l:" + _node]).ConfigureAwait(false);
+        return (values[0].IsNull ? 0 : (long)values[0], values[1].IsNull ? 0 : (long)values[1], values[2].IsNull ? 0 : (long)values[2]);
     }
 
     /// <summary>Appends one entry to a stream, trimming it to about <paramref name="maxLength"/> entries.</summary>

@@ -18,11 +18,12 @@ public sealed class BalanceTests
         await Deposits.CreditAsync(controlPlane, "acme", siteId, 5_000_000, "USD", "2");
         await Deposits.CreditAsync(controlPlane, "acme", siteId, 300, "EUR", "3");
 
-        // The edges' layout (WalletKey): u:<node> is what each edge debited; l:<node> and g are leases, not debits.
+        // The edges' layout (WalletKey, LedgerFields): u:<node> is what each edge debited, r:<node> what it gave back
+        // (a metered call settled below its reservation); l:<node> and g are leases, not debits.
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
             await connection.GetDatabase().HashSetAsync(WalletKey.RedisKey(siteId, "acme", "USD"),
-                [new("u:edge-a", 1_500_000), new("u:edge-b", 500_000), new("l:edge-a", 4_000_000), new("g", 9_000_000)]);
+                [new("u:edge-a", 1_750_000), new("r:edge-a", 250_000), new("u:edge-b", 500_000), new("l:edge-a", 4_000_000), new("g", 9_000_000)]);
         }
 
         var balance = await controlPlane.GetAsync($"/v1/customers/acme/balance?siteId={siteId}");

@@ -90,9 +90,15 @@ public sealed class SharedQuotaTests
                 long used = 0;
                 foreach (var field in await connection.GetDatabase().HashGetAllAsync(key))
                 {
-                    if (field.Name.ToString().StartsWith("u:", StringComparison.Ordinal))
+                    // Used is each edge's admitted count minus what it gave back (u: minus r:).
+                    var name = field.Name.ToString();
+                    if (name.StartsWith("u:", StringComparison.Ordinal))
                     {
                         used += (long)field.Value;
+                    }
+                    else if (name.StartsWith("r:", StringComparison.Ordinal))
+                    {
+                        used -= (long)field.Value;
                     }
                 }
 
