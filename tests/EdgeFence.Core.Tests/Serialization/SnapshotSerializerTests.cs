@@ -212,28 +212,28 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
         Assert.Equal(7, result.Version);
     }
 
+    /// <summary>
+    /// A million tokens decode whole and intact. The time is printed, never asserted (tests assert no timings: a loaded
+    /// CI machine made a bound flaky); <c>scripts/measure-snapshot.py</c> measures the native edge's apply.
+    /// </summary>
     [Fact]
-    public void A_million_token_snapshot_decodes_in_well_under_two_seconds()
+    public void A_million_token_snapshot_decodes_whole()
     {
-        byte[] bytes = SnapshotSerializer.Serialize(SnapshotSamples.WithTokens(1_000_000));
-        SnapshotSerializer.Deserialize(bytes); // warm up the JIT
+        var snapshot = SnapshotSamples.WithTokens(1_000_000);
+        byte[] bytes = SnapshotSerializer.Serialize(snapshot);
 
-        // Best of three, each on a collected heap: other test classes run in parallel on few cores and
-        // would otherwise make the measurement flaky.
-        TimeSpan best = TimeSpan.MaxValue;
-        int tokens = 0;
-        for (int run = 0; run < 3; run++)
+        var stopwatch = Stopwatch.StartNew();
+        var decoded = SnapshotSerializer.Deserialize(bytes);
+        stopwatch.Stop();
+
+        output.WriteLine($"{bytes.Length / 1_000_000.0:F1} MB decoded in {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(1_000_000, decoded.Tokens.Count);
+        foreach (var i in new[] { 0, 1, 499_999, 999_999 })
         {
-            GC.Collect();
-            var stopwatch = Stopwatch.StartNew();
-            tokens = SnapshotSerializer.Deserialize(bytes).Tokens.Count;
-            stopwatch.Stop();
-            best = stopwatch.Elapsed < best ? stopwatch.Elapsed : best;
+            var (expected, actual) = (snapshot.Tokens[i], decoded.Tokens[i]);
+            Assert.Equal((expected.Id, expected.SiteId, expected.PlanId, expected.Customer, expected.ExpiresAtUnix, expected.Revoked), (actual.Id, actual.SiteId, actual.PlanId, actual.Customer, actual.ExpiresAtUnix, actual.Revoked));
+            Assert.Equal(expected.Hash, actual.Hash);
         }
-
-        output.WriteLine($"{bytes.Length / 1_000_000.0:F1} MB decoded in {best.TotalMilliseconds:F0} ms");
-        Assert.Equal(1_000_000, tokens);
-        Assert.True(best < TimeSpan.FromSeconds(2), $"took {best.TotalMilliseconds:F0} ms");
     }
 
     [Fact]
