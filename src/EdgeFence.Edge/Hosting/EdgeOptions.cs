@@ -92,6 +92,15 @@ public sealed class EdgeOptions
     /// <summary>Longest a request waits for a lease before Redis is treated as down (the uncommon case: prefetch normally keeps a lease ready).</summary>
     public int LeaseTimeoutMs { get; set; } = 100;
 
+    /// <summary>Longest an x402 facilitator's <c>/verify</c> may take before the call is a 503 with Retry-After (ms).</summary>
+    public int X402VerifyTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>Longest an x402 facilitator's <c>/settle</c> may take (it waits for the chain's receipt) before the call is a 503 (ms).</summary>
+    public int X402SettleTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Settled x402 payments remembered against replay until they expire (each about 100 bytes).</summary>
+    public int X402ReplayGuardEntries { get; set; } = 200_000;
+
     /// <summary>
     /// Also append every decision to the site's Redis stream <c>ef:{&lt;site&gt;}:decisions</c> (one <c>XADD</c> per
     /// request; off by default: the NDJSON files are the per-request log, the rollups the analytics).

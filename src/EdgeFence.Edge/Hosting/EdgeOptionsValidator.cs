@@ -131,6 +131,24 @@ internal static partial class EdgeOptionsValidator
             throw new EdgeConfigurationException("EdgeFence:LeaseTimeoutMs", "must be between 1 and 10000");
         }
 
+        // A facilitator that hangs holds the paying client's connection for this long: bounded, so a slow or
+        // hostile facilitator cannot pile up waiting requests for minutes.
+        if (options.X402VerifyTimeoutMs is < 100 or > 60_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:X402VerifyTimeoutMs", "must be between 100 and 60000");
+        }
+
+        if (options.X402SettleTimeoutMs is < 100 or > 300_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:X402SettleTimeoutMs", "must be between 100 and 300000");
+        }
+
+        // The replay guard lives in memory: its size is what a flood of distinct valid payments can make the edge hold.
+        if (options.X402ReplayGuardEntries is < 1_000 or > 10_000_000)
+        {
+            throw new EdgeConfigurationException("EdgeFence:X402ReplayGuardEntries", "must be between 1000 and 10000000");
+        }
+
         if (options.CheckpointIntervalSeconds is < 1 or > 3600)
         {
             throw new EdgeConfigurationException("EdgeFence:CheckpointIntervalSeconds", "must be between 1 and 3600");

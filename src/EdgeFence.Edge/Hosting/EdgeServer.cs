@@ -138,7 +138,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddHttpForwarder();
         services.AddSingleton(_ => OriginClient.Create());
         services.AddSingleton(new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.OriginTimeoutSeconds) });
-        services.AddSingleton(sp => new X402Gate(new FacilitatorClient(), new PaymentReplayGuard(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DecisionReporter>(), sp.GetRequiredService<ILogger<X402Gate>>()));
+        services.AddSingleton(sp => new X402Gate(new FacilitatorClient(TimeSpan.FromMilliseconds(options.X402VerifyTimeoutMs), TimeSpan.FromMilliseconds(options.X402SettleTimeoutMs)), new PaymentReplayGuard(options.X402ReplayGuardEntries), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DecisionReporter>(), sp.GetRequiredService<ILogger<X402Gate>>()));
         if (options.Upstream == "pipelines")
         {
             services.AddSingleton(sp => new UpstreamForwarder(TimeSpan.FromSeconds(options.OriginTimeoutSeconds), sp.GetRequiredService<ILogger<UpstreamForwarder>>()));

@@ -18,6 +18,9 @@ public sealed class ConfigurationTests
     [InlineData("--EdgeFence:SyncIntervalMs=1", "EdgeFence:SyncIntervalMs")]
     [InlineData("--EdgeFence:LogFormat=xml", "EdgeFence:LogFormat")]
     [InlineData("--EdgeFence:Upstream=httpclient", "EdgeFence:Upstream")]
+    [InlineData("--EdgeFence:X402VerifyTimeoutMs=50", "EdgeFence:X402VerifyTimeoutMs")]
+    [InlineData("--EdgeFence:X402SettleTimeoutMs=300001", "EdgeFence:X402SettleTimeoutMs")]
+    [InlineData("--EdgeFence:X402ReplayGuardEntries=10", "EdgeFence:X402ReplayGuardEntries")]
     public async Task Bad_configuration_stops_start_with_an_error_naming_the_key(string arg, string key)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "edgefence-tests", Guid.NewGuid().ToString("N"));

@@ -182,6 +182,26 @@ public sealed class X402GateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_verify_timeout_is_the_configured_one()
+    {
+        // A facilitator that takes a second to say "valid": within the default 5 s, beyond the configured 200 ms.
+        await using var edge = await EdgeHost.StartAsync(X402Snapshot.Create(_origin.Url, _facilitator.Url), "--EdgeFence:X402VerifyTimeoutMs=200");
+        var valid = _facilitator.Verify;
+        _facilitator.Verify = async context =>
+        {
+            await Task.Delay(1000);
+            await valid(context);
+        };
+
+        using var refused = await edge.SendAsync(HttpMethod.Get, "/x402/s", null, r => r.Headers.TryAddWithoutValidation(X402Headers.PaymentSignature, PaymentFixture.Header(PaymentFixture.Live())));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter is not null);
+        Assert.Equal(0, OriginCalls("/x402"));
+        Assert.Contains(_facilitator.Calls, c => c.Path == "/verify");
+    }
+
+    [Fact]
     public async Task A_refused_settlement_is_not_forwarded_and_says_so_in_the_receipt()
     {
         _facilitator.Settle = ScriptedFacilitator.Json("{\"success\":false,\"errorReason\":\"insufficient_funds\",\"transaction\":\"\",\"network\":\"eip155:84532\",\"payer\":\"0x1\"}");
