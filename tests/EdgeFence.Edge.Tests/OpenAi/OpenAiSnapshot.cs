@@ -15,7 +15,8 @@ public static class OpenAiSnapshot
     public const int DefaultMaxTokens = 64;
     public const string TopUp = "https://pay.example/top-up?customer={customer}";
 
-    public static Snapshot Create(string originUrl) => new()
+    /// <summary>The site; <paramref name="quota"/> and <paramref name="ratePerMinute"/> put a hard quota (in units, a call is one) or a rate limit on the plan.</summary>
+    public static Snapshot Create(string originUrl, long? quota = null, int? ratePerMinute = null) => new()
     {
         Version = 1,
         Sites = [new Site { Id = "demo", Name = "Models", Slug = "demo", OriginUrl = originUrl, Hosts = [TestSnapshot.SiteHost], HmacSecret = TestSnapshot.HmacSecret, TopUpUrl = TopUp }],
@@ -27,7 +28,7 @@ public static class OpenAiSnapshot
                 OpenAiPrices = [new OpenAiModelPrice(Model, InputPer1K, OutputPer1K)], OpenAiDefaultMaxTokens = DefaultMaxTokens,
             },
         ],
-        Plans = [new Plan { Id = "plan-prepaid", SiteId = "demo", Name = "Prepaid", Billing = PlanBilling.Prepaid, Currency = "USD" }],
+        Plans = [new Plan { Id = "plan-prepaid", SiteId = "demo", Name = "Prepaid", Billing = PlanBilling.Prepaid, Currency = "USD", QuotaUnits = quota, RateLimitRequests = ratePerMinute, RateLimitWindowSeconds = 60 }],
         Tokens = [new TokenRecord { Id = "t-chat", SiteId = "demo", PlanId = "plan-prepaid", Customer = Customer, Hash = TokenHasher.Hash(Token) }],
     };
 
