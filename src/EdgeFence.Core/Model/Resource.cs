@@ -61,7 +61,8 @@ public sealed class Resource
 
     /// <summary>
     /// On an OpenAI resource: the request header naming the end user; <c>null</c> is <c>X-EdgeFence-User</c>
-    /// (<c>X-Paywall-User</c> is always accepted as an alias). The body's <c>user</c> field wins over the header.
+    /// (<c>X-Paywall-User</c> is always accepted as an alias). The body's <c>user</c> field names the user too; a header and
+    /// the body that disagree are refused (Edge OpenAi/OpenAiEndUser.cs).
     /// </summary>
     public string? OpenAiUserHeader { get; init; }
 

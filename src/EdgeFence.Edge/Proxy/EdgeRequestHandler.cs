@@ -221,18 +221,31 @@ internal sealed class EdgeRequestHandler
             ai = OpenAiRequest.Refused(404, "this endpoint sells no model of that name");
         }
 
+        // The end user, from the body's user or a header: one app token, many users, each with their own balance and limits.
+        string? endUser = null;
+        var code = ai.Status == 404 ? "model_not_found" : DenyReasons.Get(DenyReason.InvalidRequestBody).Code;
+        if (ai.Status == 0)
+        {
+            endUser = OpenAiEndUser.Resolve(context.Request.Headers, endpoint.Resource, ai.User, out var problem);
+            if (problem is not null)
+            {
+                ai = OpenAiRequest.Refused(400, problem);
+                code = "invalid-end-user";
+            }
+        }
+
         if (ai.Status != 0)
         {
             var refusedId = RequestIds.Next();
             OpenAiLog.Refused(_logger, refusedId, ai.Status, ai.Problem!);
             _reporter.Refused(refusedId, context.Request.Method, DenyReason.InvalidRequestBody, state.Version);
-            await OpenAiErrorWriter.WriteAsync(context, ai.Status, ai.Problem!, ai.Status == 404 ? "model_not_found" : DenyReasons.Get(DenyReason.InvalidRequestBody).Code, refusedId).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(context, ai.Status, ai.Problem!, code, refusedId).ConfigureAwait(false);
             return;
         }
 
         // :: Step 7.2: decide with the reservation as the price: a reservation the balance does not cover is refused.
         var reserved = OpenAiPricing.Reservation(endpoint.Resource, price, ai);
-        var calls = new CallSet(endpoint, reserved);
+        var calls = new CallSet(endpoint, reserved) { EndUser = endUser };
         Decide(context, state, site, sitePath, calls, out var first);
         var decision = await ResolvePendingAsync(context, state, site, sitePath, calls, first).ConfigureAwait(false);
 
@@ -282,7 +295,7 @@ internal sealed class EdgeRequestHandler
         }
 
         var actual = OpenAiPricing.Cost(call.Price, scanner.PromptTokens, scanner.CompletionTokens);
-        var charged = call.ReservedMicros > 0 && decision.Token is { } token ? _engine.Settle(token, call.ReservedMicros, actual) : 0;
+        var charged = call.ReservedMicros > 0 && decision.Token is not null ? _engine.Settle(decision, call.ReservedMicros, actual) : 0;
         if (actual > call.ReservedMicros && call.ReservedMicros > 0)
         {
             OpenAiLog.OverReservation(_logger, requestId, actual, call.ReservedMicros, charged);

@@ -43,6 +43,9 @@ public sealed class OpenAiOrigin : IAsyncDisposable
 
     public ConcurrentQueue<string?> ChargedHeaders { get; } = new();
 
+    /// <summary>The X-EdgeFence-Customer of each call as received.</summary>
+    public ConcurrentQueue<string?> Customers { get; } = new();
+
     public static async Task<OpenAiOrigin> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -64,6 +67,7 @@ public sealed class OpenAiOrigin : IAsyncDisposable
         var body = copy.ToArray();
         BodyHashes.Enqueue(Convert.ToHexString(SHA256.HashData(body)));
         ChargedHeaders.Enqueue(context.Request.Headers["X-EdgeFence-Charged"].FirstOrDefault());
+        Customers.Enqueue(context.Request.Headers["X-EdgeFence-Customer"].FirstOrDefault());
         using var json = JsonDocument.Parse(body);
         var model = json.RootElement.GetProperty("model").GetString();
         var stream = json.RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
