@@ -261,7 +261,7 @@ internal sealed class EdgeRequestHandler
 
         // :: Step 7.3: forward with the response body watched for usage (the origin sees the reservation in X-EdgeFence-Charged).
         var body = context.Response.Body;
-        var call = new OpenAiMeteredCall(price, decision.ChargedMicros, new OpenAiUsageStream(body, context.Response));
+        var call = new OpenAiMeteredCall(price, decision.ChargedMicros, new OpenAiUsageStream(body, context.Response), usageNotAsked: ai.Stream && !ai.IncludeUsage);
         context.Response.Body = call.Stream;
         try
         {
@@ -283,6 +283,12 @@ internal sealed class EdgeRequestHandler
         var scanner = call.Stream.Scanner;
         if (scanner is not { Found: true })
         {
+            if (call.UsageNotAsked && scanner is not { GaveUp: true } && !context.RequestAborted.IsCancellationRequested)
+            {
+                OpenAiLog.UsageNotAsked(_logger, requestId, call.ReservedMicros);
+                return decision;
+            }
+
             var why = context.RequestAborted.IsCancellationRequested ? "the client went away"
                 : scanner is { GaveUp: true } ? "the response could not be followed" : "the response ended without usage";
             OpenAiLog.UsageMissing(_logger, requestId, why, call.ReservedMicros);

@@ -15,7 +15,7 @@ namespace EdgeFence.Edge.Tests.OpenAi;
 /// <summary>
 /// A local OpenAI-compatible origin (a Kestrel minimal API) at <c>/v1/chat/completions</c>: answers one assistant
 /// message with <see cref="PromptTokens"/> and <see cref="CompletionTokens"/> as its usage, as JSON or, when the body
-/// asks <c>"stream": true</c>, as SSE chunks whose last one carries the usage. Records the SHA-256 of each body as received.
+/// asks <c>"stream": true</c>, as SSE chunks whose last one carries the usage if <c>stream_options.include_usage</c> asked for it. Records the SHA-256 of each body as received.
 /// </summary>
 public sealed class OpenAiOrigin : IAsyncDisposable
 {
@@ -71,6 +71,8 @@ public sealed class OpenAiOrigin : IAsyncDisposable
         using var json = JsonDocument.Parse(body);
         var model = json.RootElement.GetProperty("model").GetString();
         var stream = json.RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var includeUsage = json.RootElement.TryGetProperty("stream_options", out var o) && o.ValueKind == JsonValueKind.Object
+            && o.TryGetProperty("include_usage", out var u) && u.ValueKind == JsonValueKind.True;
         var usage = UsageJson ?? $"{{\"prompt_tokens\":{PromptTokens},\"completion_tokens\":{CompletionTokens},\"total_tokens\":{PromptTokens + CompletionTokens}}}";
         if (!stream)
         {
@@ -94,7 +96,12 @@ public sealed class OpenAiOrigin : IAsyncDisposable
         }
 
         await Send($$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1764000000,"model":"{{model}}","choices":[{"index":0,"delta":{"content":" there"},"finish_reason":"stop"}],"usage":null}""");
-        await Send($$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1764000000,"model":"{{model}}","choices":[],"usage":{{usage}}}""");
+        // As OpenAI does: the usage-only final chunk only when the request asked for it.
+        if (includeUsage)
+        {
+            await Send($$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1764000000,"model":"{{model}}","choices":[],"usage":{{usage}}}""");
+        }
+
         await context.Response.WriteAsync("data: [DONE]\n\n", Encoding.UTF8);
     }
 
