@@ -19,8 +19,9 @@ namespace EdgeFence.Edge.OpenAi;
 /// </summary>
 internal sealed class OpenAiMeteredCall
 {
-    public OpenAiMeteredCall(OpenAiModelPrice price, long reservedMicros, OpenAiUsageStream stream, bool usageNotAsked = false)
+    public OpenAiMeteredCall(OpenAiModelPrice price, long reservedMicros, OpenAiUsageStream stream, bool usageNotAsked = false, string? originUsageHeader = null)
     {
+        OriginUsageHeader = originUsageHeader;
         Price = price;
         ReservedMicros = reservedMicros;
         Stream = stream;
@@ -35,4 +36,31 @@ internal sealed class OpenAiMeteredCall
 
     /// <summary>A streamed request without <c>stream_options.include_usage</c>: an answer without usage is the client's choice.</summary>
     public bool UsageNotAsked { get; }
+
+    /// <summary>The header or trailer a trusted origin reports usage in (<see cref="Resource.OpenAiOriginUsageHeader"/>); null when the origin is not trusted to meter.</summary>
+    public string? OriginUsageHeader { get; }
+
+    /// <summary>Where the origin's own report came from (<c>header</c>, <c>trailer</c>), null while there is none.</summary>
+    public string? OriginReportedIn { get; private set; }
+
+    public long OriginPromptTokens { get; private set; }
+
+    public long OriginCompletionTokens { get; private set; }
+
+    public bool OriginCapped { get; private set; }
+
+    /// <summary>Takes the origin's report from a header or trailer value (a trailer, read last, wins); false when it cannot be parsed.</summary>
+    public bool TakeOriginReport(string? value, string where)
+    {
+        if (value is null || !OpenAiOriginUsage.TryParse(value, out var prompt, out var completion, out var capped))
+        {
+            return false;
+        }
+
+        OriginReportedIn = where;
+        OriginPromptTokens = prompt;
+        OriginCompletionTokens = completion;
+        OriginCapped = capped;
+        return true;
+    }
 }

@@ -261,7 +261,7 @@ internal sealed class EdgeRequestHandler
 
         // :: Step 7.3: forward with the response body watched for usage (the origin sees the reservation in X-EdgeFence-Charged).
         var body = context.Response.Body;
-        var call = new OpenAiMeteredCall(price, decision.ChargedMicros, new OpenAiUsageStream(body, context.Response), usageNotAsked: ai.Stream && !ai.IncludeUsage);
+        var call = new OpenAiMeteredCall(price, decision.ChargedMicros, new OpenAiUsageStream(body, context.Response), usageNotAsked: ai.Stream && !ai.IncludeUsage, originUsageHeader: endpoint.Resource.OpenAiOriginUsageHeader);
         context.Response.Body = call.Stream;
         try
         {
@@ -280,6 +280,18 @@ internal sealed class EdgeRequestHandler
     /// </summary>
     private Decision Settle(HttpContext context, Decision decision, OpenAiMeteredCall call, string requestId)
     {
+        // A trusted origin's own report (header or trailer) wins over the body's usage.
+        if (call.OriginReportedIn is { } reportedIn)
+        {
+            if (call.OriginCapped)
+            {
+                OpenAiLog.UsageCapped(_logger, requestId, Core.Model.OpenAiDefaults.MaxTokenCount);
+            }
+
+            OpenAiLog.OriginReported(_logger, requestId, reportedIn);
+            return Charge(decision, call, requestId, call.OriginPromptTokens, call.OriginCompletionTokens);
+        }
+
         var scanner = call.Stream.Scanner;
         if (scanner is not { Found: true })
         {
@@ -300,14 +312,19 @@ internal sealed class EdgeRequestHandler
             OpenAiLog.UsageCapped(_logger, requestId, Core.Model.OpenAiDefaults.MaxTokenCount);
         }
 
-        var actual = OpenAiPricing.Cost(call.Price, scanner.PromptTokens, scanner.CompletionTokens);
+        return Charge(decision, call, requestId, scanner.PromptTokens, scanner.CompletionTokens);
+    }
+
+    private Decision Charge(Decision decision, OpenAiMeteredCall call, string requestId, long promptTokens, long completionTokens)
+    {
+        var actual = OpenAiPricing.Cost(call.Price, promptTokens, completionTokens);
         var charged = call.ReservedMicros > 0 && decision.Token is not null ? _engine.Settle(decision, call.ReservedMicros, actual) : 0;
         if (actual > call.ReservedMicros && call.ReservedMicros > 0)
         {
             OpenAiLog.OverReservation(_logger, requestId, actual, call.ReservedMicros, charged);
         }
 
-        OpenAiLog.Settled(_logger, requestId, call.ReservedMicros, scanner.PromptTokens, scanner.CompletionTokens, charged);
+        OpenAiLog.Settled(_logger, requestId, call.ReservedMicros, promptTokens, completionTokens, charged);
         decision.ChargedMicros = charged;
         return decision;
     }
@@ -387,7 +404,7 @@ internal sealed class EdgeRequestHandler
         // A metered call goes through YARP, which writes the response to HttpResponse.Body, where its usage is read.
         var error = _upstream is not null && metered is null && UpstreamForwarder.CanForward(context) && _upstream.PoolFor(site.OriginPrefix) is { } pool
             ? await _upstream.SendAsync(context, pool, transform).ConfigureAwait(false)
-            : await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, new ForwardedRequest(transform)).ConfigureAwait(false);
+            : await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, new ForwardedRequest(transform, metered)).ConfigureAwait(false);
         var originTime = Stopwatch.GetElapsedTime(sent);
         if (metered is not null)
         {

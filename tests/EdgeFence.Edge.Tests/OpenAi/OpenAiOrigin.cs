@@ -39,6 +39,15 @@ public sealed class OpenAiOrigin : IAsyncDisposable
     /// <summary>Raw usage JSON to send instead of the counts (absurd numbers).</summary>
     public string? UsageJson { get; set; }
 
+    /// <summary>The origin meters itself: this value (<c>prompt_tokens=…, completion_tokens=…</c>) goes out in <see cref="ReportHeader"/>.</summary>
+    public string? Report { get; set; }
+
+    /// <summary>
+    /// Only a header: Kestrel sends response trailers on HTTP/2 only (<c>SupportsTrailers()</c> is false on HTTP/1.1,
+    /// checked here), so the trailer tests use a raw HTTP/1.1 origin (OpenAiOriginUsageTests).
+    /// </summary>
+    public string ReportHeader { get; set; } = "X-Origin-Usage";
+
     public ConcurrentQueue<string> BodyHashes { get; } = new();
 
     public ConcurrentQueue<string?> ChargedHeaders { get; } = new();
@@ -74,6 +83,11 @@ public sealed class OpenAiOrigin : IAsyncDisposable
         var includeUsage = json.RootElement.TryGetProperty("stream_options", out var o) && o.ValueKind == JsonValueKind.Object
             && o.TryGetProperty("include_usage", out var u) && u.ValueKind == JsonValueKind.True;
         var usage = UsageJson ?? $"{{\"prompt_tokens\":{PromptTokens},\"completion_tokens\":{CompletionTokens},\"total_tokens\":{PromptTokens + CompletionTokens}}}";
+        if (Report is not null)
+        {
+            context.Response.Headers[ReportHeader] = Report;
+        }
+
         if (!stream)
         {
             context.Response.ContentType = "application/json";

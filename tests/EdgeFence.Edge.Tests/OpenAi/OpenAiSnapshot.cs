@@ -16,7 +16,7 @@ public static class OpenAiSnapshot
     public const string TopUp = "https://pay.example/top-up?customer={customer}";
 
     /// <summary>The site; <paramref name="quota"/> and <paramref name="ratePerMinute"/> put a hard quota (in units, a call is one) or a rate limit on the plan.</summary>
-    public static Snapshot Create(string originUrl, long? quota = null, int? ratePerMinute = null, string? userHeader = null) => new()
+    public static Snapshot Create(string originUrl, long? quota = null, int? ratePerMinute = null, string? userHeader = null, string? originUsageHeader = null) => new()
     {
         Version = 1,
         Sites = [new Site { Id = "demo", Name = "Models", Slug = "demo", OriginUrl = originUrl, Hosts = [TestSnapshot.SiteHost], HmacSecret = TestSnapshot.HmacSecret, TopUpUrl = TopUp }],
@@ -27,6 +27,7 @@ public static class OpenAiSnapshot
                 Id = "r-chat", SiteId = "demo", Pattern = "/v1/chat/completions", Methods = ["POST"], Kind = ResourceKind.OpenAi, Currency = "USD",
                 OpenAiPrices = [new OpenAiModelPrice(Model, InputPer1K, OutputPer1K)], OpenAiDefaultMaxTokens = DefaultMaxTokens,
                 OpenAiUserHeader = userHeader,
+                OpenAiOriginUsageHeader = originUsageHeader,
             },
         ],
         Plans = [new Plan { Id = "plan-prepaid", SiteId = "demo", Name = "Prepaid", Billing = PlanBilling.Prepaid, Currency = "USD", QuotaUnits = quota, RateLimitRequests = ratePerMinute, RateLimitWindowSeconds = 60 }],
