@@ -16,7 +16,7 @@ public static class OpenAiSnapshot
     public const string TopUp = "https://pay.example/top-up?customer={customer}";
 
     /// <summary>The site; <paramref name="quota"/> and <paramref name="ratePerMinute"/> put a hard quota (in units, a call is one) or a rate limit on the plan.</summary>
-    public static Snapshot Create(string originUrl, long? quota = null, int? ratePerMinute = null, string? userHeader = null, string? originUsageHeader = null) => new()
+    public static Snapshot Create(string originUrl, long? quota = null, int? ratePerMinute = null, string? userHeader = null, string? originUsageHeader = null, bool prepaid = true) => new()
     {
         Version = 1,
         Sites = [new Site { Id = "demo", Name = "Models", Slug = "demo", OriginUrl = originUrl, Hosts = [TestSnapshot.SiteHost], HmacSecret = TestSnapshot.HmacSecret, TopUpUrl = TopUp }],
@@ -30,7 +30,7 @@ public static class OpenAiSnapshot
                 OpenAiOriginUsageHeader = originUsageHeader,
             },
         ],
-        Plans = [new Plan { Id = "plan-prepaid", SiteId = "demo", Name = "Prepaid", Billing = PlanBilling.Prepaid, Currency = "USD", QuotaUnits = quota, RateLimitRequests = ratePerMinute, RateLimitWindowSeconds = 60 }],
+        Plans = [new Plan { Id = "plan-prepaid", SiteId = "demo", Name = "Prepaid", Billing = prepaid ? PlanBilling.Prepaid : PlanBilling.Subscription, Currency = "USD", QuotaUnits = quota, RateLimitRequests = ratePerMinute, RateLimitWindowSeconds = 60 }],
         Tokens = [new TokenRecord { Id = "t-chat", SiteId = "demo", PlanId = "plan-prepaid", Customer = Customer, Hash = TokenHasher.Hash(Token) }],
     };
 
