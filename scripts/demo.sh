@@ -207,6 +207,17 @@ prepaid_plan=$(api POST "/v1/sites/$site_id/plans" '{"name":"Pay as you go","bil
 prepaid_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$prepaid_plan"'","customer":"dave"}' | field token)
 # dave's balance: $0.005, two calls' worth (the deposit reaches the edge before the POST answers).
 api POST /v1/customers/dave/deposits '{"siteId":"'"$site_id"'","amountMicros":5000,"currency":"USD","idempotencyKey":"demo-1"}' >/dev/null
+# An OpenAI-compatible endpoint, charged by the tokens its answer's usage reports: $0.001 per 1K input tokens and
+# $0.002 per 1K output tokens of model demo-mini. One app token (customer chat-app) serves many end users, each
+# with their own balance: the balance of end user alice is customer chat-app:alice's.
+api POST "/v1/sites/$site_id/resources" '{"pattern":"/ai/v1/chat/completions","methods":["POST"],"kind":"openai","currency":"USD","openAiPrices":[{"model":"demo-mini","inputPer1K":0.001,"outputPer1K":0.002}],"openAiDefaultMaxTokens":64}' >/dev/null
+app_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$prepaid_plan"'","customer":"chat-app"}' | field token)
+api POST /v1/customers/chat-app:alice/deposits '{"siteId":"'"$site_id"'","amountMicros":10000,"currency":"USD","idempotencyKey":"demo-ai-1"}' >/dev/null
+# An MCP tool server at /mcp: tools/list is free, a call of its echo tool costs $0.001; agent-co has one call's worth.
+api POST "/v1/sites/$site_id/resources" '{"pattern":"/mcp","kind":"mcp","cost":1}' >/dev/null
+api POST "/v1/sites/$site_id/resources" '{"pattern":"/mcp","kind":"mcp","mcpTool":"echo","cost":1,"price":0.001,"currency":"USD"}' >/dev/null
+agent_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$prepaid_plan"'","customer":"agent-co"}' | field token)
+api POST /v1/customers/agent-co/deposits '{"siteId":"'"$site_id"'","amountMicros":1000,"currency":"USD","idempotencyKey":"demo-mcp-1"}' >/dev/null
 starter_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"alice"}' | field token)
 free_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$free_plan"'","customer":"bob"}' | field token)
 revoked=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"carol"}')
@@ -218,10 +229,12 @@ check_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$free_plan"'","
 # The script's middleware-mode check gets its own starter token, so the starter token's 5 requests
 # per 10 s are left to the checks above it.
 mm_check_token=$(api POST "/v1/sites/$site_id/tokens" '{"planId":"'"$starter_plan"'","customer":"demo-script"}' | field token)
-for value in "$site_id" "$hmac_secret" "$origin_key" "$starter_token" "$free_token" "$revoked_token" "$check_token" "$mm_check_token" "$prepaid_token"; do
+for value in "$site_id" "$hmac_secret" "$origin_key" "$starter_token" "$free_token" "$revoked_token" "$check_token" "$mm_check_token" "$prepaid_token" "$app_token" "$agent_token"; do
   [ -n "$value" ] || fail "could not read the configuration back from the API (see $work/api-response)"
 done
 echo "site $site_id: plans Starter, Free and Pay as you go (prepaid), resources /api/*, POST /v1/chat/completions and /paid/* (\$0.0025 a call), 6 tokens (one revoked), dave's balance \$0.005"
+echo "OpenAI-compatible POST /ai/v1/chat/completions (model demo-mini, \$0.001/\$0.002 per 1K tokens): app token of chat-app, end user alice's balance \$0.01"
+echo "MCP tool server /mcp (tool echo \$0.001 a call): agent-co's token, balance \$0.001"
 
 # Selling the Starter plan through (local) Stripe: a webhook endpoint created in Stripe for the site, the site
 # connected with the key and the endpoint's signing secret (Starter's price becomes a Stripe Price), then a
@@ -288,6 +301,14 @@ curl -i -H "Host: demo.localhost" -H "X-Api-Key: $starter_token" $public/api/hel
 
 # A resource that costs 2 units and only accepts POST:
 curl -i -X POST -H "Authorization: Bearer $starter_token" -H "Content-Type: application/json" -d '{"model":"demo"}' $public/demo/v1/chat/completions
+
+# A metered chat completion for end user alice of the chat-app token: charged the usage the answer reports.
+curl -s -H "Authorization: Bearer $app_token" -H "X-EdgeFence-User: alice" -H "Content-Type: application/json" \
+  -d '{"model":"demo-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":32}' $public/demo/ai/v1/chat/completions
+
+# A paid MCP tool call (\$0.001, from agent-co's balance); tools/list is free:
+curl -s -H "Authorization: Bearer $agent_token" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" \
+  -d '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}},"id":1}' $public/demo/mcp
 
 # Unprotected (/public/* is not a resource, so no token is needed):
 curl -i $public/demo/public/hello
@@ -416,6 +437,39 @@ check "prepaid: a deposit of \$0.0025" 201 '"creditedMicros":[[:space:]]*7500' \
   -d "{\"siteId\":\"$site_id\",\"amountMicros\":2500,\"currency\":\"USD\",\"idempotencyKey\":\"demo-script-top-up\"}" "$cp/v1/customers/dave/deposits"
 check "prepaid: the next call" 200 "$signed" \
   -H "Authorization: Bearer $prepaid_token" "$public/demo/paid/report"
+
+chat='{"model":"demo-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":32}'
+check "openai: chat completion, end user alice" 200 '"usage":[[:space:]]*\{"prompt_tokens":12' \
+  -X POST -H "Authorization: Bearer $app_token" -H "X-EdgeFence-User: alice" -H "Content-Type: application/json" -d "$chat" \
+  "$public/demo/ai/v1/chat/completions"
+check "openai: the same, streamed" 200 'data: \[DONE\]' \
+  -X POST -H "Authorization: Bearer $app_token" -H "X-EdgeFence-User: alice" -H "Content-Type: application/json" \
+  -d '{"model":"demo-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":32,"stream":true,"stream_options":{"include_usage":true}}' \
+  "$public/demo/ai/v1/chat/completions"
+# Each call is settled when its answer ends: 12 prompt tokens (12 micros) + 8 completion tokens (16 micros) = 28.
+# A call reserving more than any balance shows alice's balance in its 402: $0.01 - 2 x 28 micros = 9944.
+probe='{"model":"demo-mini","messages":[],"max_tokens":100000000}'
+for _ in $(seq 50); do
+  curl -s -H "Authorization: Bearer $app_token" -H "X-EdgeFence-User: alice" -H "Content-Type: application/json" -d "$probe" \
+    "$public/demo/ai/v1/chat/completions" | grep -q '"balance_micros":9944' && break
+  sleep 0.1
+done
+check "openai: alice charged her usage (2 x 28)" 402 '"balance_micros":9944' \
+  -X POST -H "Authorization: Bearer $app_token" -H "X-EdgeFence-User: alice" -H "Content-Type: application/json" -d "$probe" \
+  "$public/demo/ai/v1/chat/completions"
+check "openai: end user bob, no balance" 402 '"type":"insufficient_balance".*customer=chat-app%3Abob' \
+  -X POST -H "Authorization: Bearer $app_token" -H "X-EdgeFence-User: bob" -H "Content-Type: application/json" -d "$chat" \
+  "$public/demo/ai/v1/chat/completions"
+mcp_call='{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}},"id":2}'
+check "mcp: tools/list (free)" 200 '"name":"echo"' \
+  -X POST -H "Authorization: Bearer $agent_token" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" \
+  -d '{"jsonrpc":"2.0","method":"tools/list","id":1}' "$public/demo/mcp"
+check "mcp: paid tool call (\$0.001)" 200 '"text":"hi"' \
+  -X POST -H "Authorization: Bearer $agent_token" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" \
+  -d "$mcp_call" "$public/demo/mcp"
+check "mcp: the next call, balance empty" 200 '"code":-32002.*customer=agent-co' \
+  -X POST -H "Authorization: Bearer $agent_token" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" \
+  -d "$mcp_call" "$public/demo/mcp"
 
 if [ "$x402" -eq 1 ]; then
   check "x402: a call without payment" 402 'payment-required' "$x402_url"

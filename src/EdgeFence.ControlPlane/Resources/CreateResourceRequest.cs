@@ -41,4 +41,10 @@ public sealed class CreateResourceRequest
 
     /// <summary>On an <c>openai</c> resource: answer an empty balance as an assistant message with the top-up link; default false.</summary>
     public bool? OpenAiBalanceAsMessage { get; set; }
+
+    /// <summary>
+    /// On an <c>openai</c> resource whose origin is trusted to meter itself: the response header or trailer carrying the
+    /// usage (<c>prompt_tokens=17, completion_tokens=5</c>) the edge settles from; null: the body's usage is read.
+    /// </summary>
+    public string? OpenAiOriginUsageHeader { get; set; }
 }

@@ -18,6 +18,7 @@ internal static class OpenAiInput
             NotOpenAi(errors, request.OpenAiDefaultMaxTokens is not null, "openAiDefaultMaxTokens");
             NotOpenAi(errors, request.OpenAiUserHeader is not null, "openAiUserHeader");
             NotOpenAi(errors, request.OpenAiBalanceAsMessage is not null, "openAiBalanceAsMessage");
+            NotOpenAi(errors, request.OpenAiOriginUsageHeader is not null, "openAiOriginUsageHeader");
             return OpenAiTerms.None;
         }
 
@@ -40,7 +41,12 @@ internal static class OpenAiInput
             errors.Add("openAiUserHeader", "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), at most 64 characters");
         }
 
-        return new OpenAiTerms(prices, maxTokens, request.OpenAiUserHeader, request.OpenAiBalanceAsMessage ?? false);
+        if (request.OpenAiOriginUsageHeader is { } usageHeader && !OpenAiResourceRules.IsHeaderName(usageHeader))
+        {
+            errors.Add("openAiOriginUsageHeader", "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), at most 64 characters");
+        }
+
+        return new OpenAiTerms(prices, maxTokens, request.OpenAiUserHeader, request.OpenAiBalanceAsMessage ?? false, request.OpenAiOriginUsageHeader);
     }
 
     private static List<OpenAiModelPrice> Prices(RequestErrors errors, List<OpenAiModelPriceRequest?>? requested)

@@ -36,5 +36,8 @@ public sealed class ResourceResponse
     /// <summary>On an <c>openai</c> resource: whether an empty balance is answered as an assistant message.</summary>
     public bool OpenAiBalanceAsMessage { get; init; }
 
+    /// <summary>On an <c>openai</c> resource trusted to meter itself: the origin's usage header or trailer; null otherwise.</summary>
+    public string? OpenAiOriginUsageHeader { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 }

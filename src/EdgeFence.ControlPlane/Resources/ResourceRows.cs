@@ -12,19 +12,19 @@ namespace EdgeFence.ControlPlane.Resources;
 /// </summary>
 internal static class ResourceRows
 {
-    private const string Select = "SELECT id, site_id, pattern, methods, cost, private_path, created_at_unix, price_micros, currency, payment, kind, mcp_tool, openai_default_max_tokens, openai_user_header, openai_balance_as_message FROM resources";
+    private const string Select = "SELECT id, site_id, pattern, methods, cost, private_path, created_at_unix, price_micros, currency, payment, kind, mcp_tool, openai_default_max_tokens, openai_user_header, openai_balance_as_message, openai_origin_usage_header FROM resources";
 
     public static void Insert(Change change, string id, string siteId, string pattern, IReadOnlyList<string> methods, long cost, string? privatePath, ResourcePriceTerms price, ResourceKind kind = ResourceKind.Http, string? mcpTool = null, OpenAiTerms? openAi = null)
     {
         openAi ??= OpenAiTerms.None;
         change.Command("""
             INSERT INTO resources (id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment, kind, mcp_tool,
-                openai_default_max_tokens, openai_user_header, openai_balance_as_message, created_at_unix)
-            VALUES ($id, $site, $pattern, $methods, $cost, $private, $price, $currency, $payment, $kind, $tool, $maxTokens, $userHeader, $asMessage, $now)
+                openai_default_max_tokens, openai_user_header, openai_balance_as_message, openai_origin_usage_header, created_at_unix)
+            VALUES ($id, $site, $pattern, $methods, $cost, $private, $price, $currency, $payment, $kind, $tool, $maxTokens, $userHeader, $asMessage, $usageHeader, $now)
             """).With("$id", id).With("$site", siteId).With("$pattern", pattern).With("$methods", string.Join(' ', methods))
             .With("$cost", cost).With("$private", privatePath).With("$price", price.PriceMicros).With("$currency", price.Currency)
             .With("$payment", (int)price.Payment).With("$kind", (int)kind).With("$tool", mcpTool)
-            .With("$maxTokens", openAi.DefaultMaxTokens).With("$userHeader", openAi.UserHeader).With("$asMessage", openAi.BalanceAsMessage ? 1 : 0)
+            .With("$maxTokens", openAi.DefaultMaxTokens).With("$userHeader", openAi.UserHeader).With("$asMessage", openAi.BalanceAsMessage ? 1 : 0).With("$usageHeader", openAi.OriginUsageHeader)
             .With("$now", change.NowUnix).Execute();
         foreach (var model in openAi.Prices)
         {
@@ -109,6 +109,7 @@ internal static class ResourceRows
             OpenAiDefaultMaxTokens = kind == ResourceKind.OpenAi && maxTokens > 0 ? (int)maxTokens : null,
             OpenAiUserHeader = r.NullableString(13),
             OpenAiBalanceAsMessage = r.GetInt64(14) != 0,
+            OpenAiOriginUsageHeader = r.NullableString(15),
         };
     }
 }

@@ -78,7 +78,7 @@ internal static class SnapshotReader
         var modelPrices = ResourceRows.AllModelPrices(change);
         var resources = change.Command("""
             SELECT id, site_id, pattern, methods, cost, private_path, price_micros, currency, payment, kind, mcp_tool,
-                openai_default_max_tokens, openai_user_header, openai_balance_as_message
+                openai_default_max_tokens, openai_user_header, openai_balance_as_message, openai_origin_usage_header
             FROM resources ORDER BY id = $focus, created_at_unix, rowid
             """).With("$focus", change.Focus)
             .ReadAll(r => new Resource
@@ -98,6 +98,7 @@ internal static class SnapshotReader
                 OpenAiDefaultMaxTokens = (int)r.GetInt64(11),
                 OpenAiUserHeader = r.NullableString(12),
                 OpenAiBalanceAsMessage = r.GetInt64(13) != 0,
+                OpenAiOriginUsageHeader = r.NullableString(14),
             });
 
         var now = change.NowUnix;

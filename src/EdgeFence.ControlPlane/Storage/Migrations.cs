@@ -428,6 +428,10 @@ internal static class Migrations
             ALTER TABLE stripe_prices ADD COLUMN metered_price_id TEXT;
             CREATE UNIQUE INDEX stripe_prices_metered ON stripe_prices(metered_price_id) WHERE metered_price_id IS NOT NULL;
             """),
+        new(15, "openai resources whose origin meters itself: the response header or trailer it reports usage in", """
+            -- NULL: the origin is not trusted to meter; the edge settles from the response body's usage.
+            ALTER TABLE resources ADD COLUMN openai_origin_usage_header TEXT;
+            """),
         // Number 16: 13 is reserved for delta snapshots, 15 was left free by the Stripe meters branch.
         new(16, "sites filtering MCP tools/list answers to the caller's plan", """
             ALTER TABLE sites ADD COLUMN mcp_filter_tools INTEGER NOT NULL DEFAULT 0;

@@ -61,7 +61,8 @@ public sealed class Resource
 
     /// <summary>
     /// On an OpenAI resource: the request header naming the end user; <c>null</c> is <c>X-EdgeFence-User</c>
-    /// (<c>X-Paywall-User</c> is always accepted as an alias). The body's <c>user</c> field wins over the header.
+    /// (<c>X-Paywall-User</c> is always accepted as an alias). The body's <c>user</c> field names the user too; a header and
+    /// the body that disagree are refused (Edge OpenAi/OpenAiEndUser.cs).
     /// </summary>
     public string? OpenAiUserHeader { get; init; }
 
@@ -70,4 +71,12 @@ public sealed class Resource
     /// top-up link (for chat UIs), instead of a 402 error.
     /// </summary>
     public bool OpenAiBalanceAsMessage { get; init; }
+
+    /// <summary>
+    /// On an OpenAI resource whose origin is trusted to meter itself: the response header, or trailer, in which the origin
+    /// reports the call's usage (<c>prompt_tokens=17, completion_tokens=5</c>); the edge settles from it instead of the
+    /// body's <c>usage</c> (a trailer wins over a header) and removes it from what the client sees. <c>null</c>: the
+    /// origin is not trusted to meter, and such a header is ignored (and still removed).
+    /// </summary>
+    public string? OpenAiOriginUsageHeader { get; init; }
 }

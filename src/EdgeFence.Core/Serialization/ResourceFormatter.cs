@@ -13,7 +13,7 @@ namespace EdgeFence.Core.Serialization;
 public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
 {
     private const int RequiredFields = 6;
-    private const int FieldCount = 15;
+    private const int FieldCount = 16;
 
     public static readonly ResourceFormatter Instance = new();
 
@@ -40,6 +40,7 @@ public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
         writer.Write(value.OpenAiDefaultMaxTokens);
         FieldWriter.WriteNullableString(ref writer, value.OpenAiUserHeader, "openAiUserHeader");
         writer.Write(value.OpenAiBalanceAsMessage);
+        FieldWriter.WriteNullableString(ref writer, value.OpenAiOriginUsageHeader, "openAiOriginUsageHeader");
     }
 
     public Resource Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -65,6 +66,7 @@ public sealed class ResourceFormatter : IMessagePackFormatter<Resource>
             OpenAiDefaultMaxTokens = present > 12 ? FieldReader.ReadInt32(ref reader, "openAiDefaultMaxTokens") : 0,
             OpenAiUserHeader = present > 13 ? FieldReader.ReadNullableString(ref reader, "openAiUserHeader") : null,
             OpenAiBalanceAsMessage = present > 14 && FieldReader.ReadBoolean(ref reader, "openAiBalanceAsMessage"),
+            OpenAiOriginUsageHeader = present > 15 ? FieldReader.ReadNullableString(ref reader, "openAiOriginUsageHeader") : null,
         };
 
         FieldReader.SkipFields(ref reader, extraFields);

@@ -16,7 +16,7 @@ public static class OpenAiResourceRules
                 errors.Add($"{at}.openAiPrices: only an OpenAI resource prices models");
             }
 
-            if (resource.OpenAiDefaultMaxTokens != 0 || resource.OpenAiUserHeader is not null || resource.OpenAiBalanceAsMessage)
+            if (resource.OpenAiDefaultMaxTokens != 0 || resource.OpenAiUserHeader is not null || resource.OpenAiBalanceAsMessage || resource.OpenAiOriginUsageHeader is not null)
             {
                 errors.Add($"{at}.kind: OpenAI settings need kind openai");
             }
@@ -62,6 +62,11 @@ public static class OpenAiResourceRules
         if (resource.OpenAiUserHeader is not null && !IsHeaderName(resource.OpenAiUserHeader))
         {
             errors.Add($"{at}.openAiUserHeader: must be an HTTP header name (RFC 9110 token), at most 64 characters");
+        }
+
+        if (resource.OpenAiOriginUsageHeader is not null && !IsHeaderName(resource.OpenAiOriginUsageHeader))
+        {
+            errors.Add($"{at}.openAiOriginUsageHeader: must be an HTTP header name (RFC 9110 token), at most 64 characters");
         }
     }
 

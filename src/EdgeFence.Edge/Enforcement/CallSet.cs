@@ -30,6 +30,12 @@ internal sealed class CallSet
         MeteredPriceMicros = meteredPriceMicros;
     }
 
+    /// <summary>
+    /// The end user the call is for (an OpenAI-compatible request's <c>user</c>, OpenAi/OpenAiEndUser.cs), already
+    /// validated; null for the token's own account. Then quota, rate limit and balance are the user's, not the token's.
+    /// </summary>
+    public string? EndUser { get; init; }
+
     /// <summary>The request's own price in micros (a reservation), or -1 when the resources' prices apply.</summary>
     public long MeteredPriceMicros { get; } = -1;
 

@@ -57,10 +57,13 @@ internal struct Decision
     /// <summary>The x402 settlement transaction of a paid call, for the decision log.</summary>
     public string? PaymentTransaction;
 
+    /// <summary>An end user's account (<c>&lt;token's customer&gt;:&lt;user&gt;</c>, OpenAi/OpenAiEndUser.cs) when the call was decided for one.</summary>
+    public string? EndUserCustomer;
+
     public readonly PlanRuntime? Plan => Token?.Plan;
 
-    /// <summary>The customer the origin and the log see: the token's, else the payer's.</summary>
-    public readonly string? Customer => Token?.Customer ?? PaidBy;
+    /// <summary>The customer the origin and the log see: the end user's account, else the token's, else the payer's.</summary>
+    public readonly string? Customer => EndUserCustomer ?? Token?.Customer ?? PaidBy;
 
     public readonly bool IsDenied => Outcome == DecisionOutcome.Denied;
 }

@@ -165,6 +165,28 @@ internal sealed class DecisionEngine
 
         var cost = calls?.Cost ?? resource.Cost;
 
+        // :: Step 6b: an end user of the token (OpenAI-compatible calls) has a quota, rate limit and balance of their own.
+        // On a prepaid plan a user nobody ever credited is refused before anything is counted for them. Threat: a token
+        // holder minting user ids to grow the counter store and the Redis ledger by one record each.
+        LedgerAccount entitlement = tokenRuntime;
+        var walletKey = tokenRuntime.WalletKey;
+        if (calls?.EndUser is { } endUser)
+        {
+            decision.EndUserCustomer = OpenAi.OpenAiEndUser.AccountOf(tokenRuntime.Customer, endUser);
+            entitlement = new EndUserAccount(tokenRuntime, endUser);
+            if (plan.Prepaid)
+            {
+                walletKey = WalletAccount.KeyOf(site.Id, decision.EndUserCustomer, plan.Plan.Currency);
+                if (_wallets?.Current is not { } book || !book.TryGet(walletKey, out _))
+                {
+                    decision.PriceMicros = PriceOf(plan, calls);
+                    decision.BalanceMicros = 0;
+                    Deny(ref decision, DenyReason.InsufficientBalance);
+                    return;
+                }
+            }
+        }
+
         // :: Step 7: rate limit then quota, checked and counted in one atomic read-modify-write.
         plan.GetPeriodBounds(nowMs, out var periodStart, out var periodEnd);
         var input = new EnforceInput
@@ -177,18 +199,18 @@ internal sealed class DecisionEngine
             SoftQuota = plan.SoftQuota,
             Cost = cost,
         };
-        _sync?.Prepare(ref input, plan, tokenRuntime);
-        _counters.Enforce(tokenRuntime.CounterKey, ref input, out var output);
+        _sync?.Prepare(ref input, plan, entitlement);
+        _counters.Enforce(entitlement.CounterKey, ref input, out var output);
         if (_sync is not null && (plan.HasQuota || plan.RateLimit > 0))
         {
             if (output.Verdict == EnforceVerdict.Admitted)
             {
-                _sync.MarkDirty(tokenRuntime);
+                _sync.MarkDirty(entitlement);
             }
 
             if (output.PrefetchLease)
             {
-                _sync.Prefetch(tokenRuntime, cost);
+                _sync.Prefetch(entitlement, cost);
             }
         }
 
@@ -216,7 +238,7 @@ internal sealed class DecisionEngine
                 decision.RetryAfterSeconds = 1;
                 decision.QuotaResetSeconds = 1;
                 decision.Pending = output.Verdict;
-                decision.PendingAccount = tokenRuntime;
+                decision.PendingAccount = entitlement;
                 decision.PendingCost = cost;
                 return;
         }
@@ -226,10 +248,10 @@ internal sealed class DecisionEngine
         if (plan.Prepaid && (calls is null ? plan.PriceOf(resource) : PriceOf(plan, calls)) is var price and > 0)
         {
             decision.PriceMicros = price;
-            if (!Debit(tokenRuntime, price, nowMs, ref decision))
+            if (!Debit(walletKey, price, nowMs, ref decision))
             {
                 input.Operation = EnforceOperation.Refund;
-                _counters.Enforce(tokenRuntime.CounterKey, ref input, out _);
+                _counters.Enforce(entitlement.CounterKey, ref input, out _);
                 return;
             }
 
@@ -244,9 +266,9 @@ internal sealed class DecisionEngine
     /// Debits <paramref name="price"/> from the token's balance: a hard quota in micro-units that never
     /// resets, whose limit is what was credited, leased across edges like any hard quota.
     /// </summary>
-    private bool Debit(TokenRuntime token, long price, long nowMs, ref Decision decision)
+    private bool Debit(in Key128 walletKey, long price, long nowMs, ref Decision decision)
     {
-        if (_wallets?.Current is not { } book || !book.TryGet(token.WalletKey, out var wallet))
+        if (_wallets?.Current is not { } book || !book.TryGet(walletKey, out var wallet))
         {
             // Nothing was ever credited to this customer in this currency.
             decision.BalanceMicros = 0;
@@ -294,14 +316,21 @@ internal sealed class DecisionEngine
     }
 
     /// <summary>
-    /// Settles a metered call admitted with <paramref name="reservedMicros"/> debited: gives back what it did not use
+    /// Settles a metered call (<paramref name="decision"/>, its admission) admitted with <paramref name="reservedMicros"/> debited: gives back what it did not use
     /// (a refund on the balance's counter, as for a call refused after counting) or debits what it used beyond, if
     /// the balance still covers it. Returns what the call was charged in the end: the reservation plus the
     /// difference actually debited, so the decision log adds up to what the balance lost.
     /// </summary>
-    public long Settle(TokenRuntime token, long reservedMicros, long actualMicros)
+    public long Settle(in Decision decision, long reservedMicros, long actualMicros)
     {
-        if (actualMicros == reservedMicros || _wallets?.Current is not { } book || !book.TryGet(token.WalletKey, out var wallet))
+        if (decision.Token is not { } token)
+        {
+            return reservedMicros;
+        }
+
+        // An end user's call settles on the end user's balance, the one its reservation was debited from.
+        var walletKey = decision.EndUserCustomer is { } account ? WalletAccount.KeyOf(token.Site.Id, account, token.Plan.Plan.Currency) : token.WalletKey;
+        if (actualMicros == reservedMicros || _wallets?.Current is not { } book || !book.TryGet(walletKey, out var wallet))
         {
             return reservedMicros;
         }

@@ -62,6 +62,8 @@ internal static class EventIds
     public const int OpenAiUsageCapped = 822;
     public const int OpenAiOverReservation = 823;
     public const int OpenAiRefused = 824;
+    public const int OpenAiUsageNotAsked = 825;
+    public const int OpenAiOriginReported = 826;
 
     // 840-849: snapshot state replacement (the range reserved for delta snapshots).
     public const int SnapshotStateReclaimed = 840;

@@ -10,6 +10,9 @@ internal sealed class OpenAiRequest
 
     public bool Stream { get; set; }
 
+    /// <summary><c>stream_options.include_usage</c> is true: a streamed answer will end with a usage chunk.</summary>
+    public bool IncludeUsage { get; set; }
+
     /// <summary>The body's <c>user</c> field.</summary>
     public string? User { get; set; }
 

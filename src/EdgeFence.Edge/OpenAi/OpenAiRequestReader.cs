@@ -67,7 +67,7 @@ internal static class OpenAiRequestReader
             while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
             {
                 var bit = json.ValueTextEquals("model"u8) ? 1 : json.ValueTextEquals("max_tokens"u8) ? 2 : json.ValueTextEquals("max_completion_tokens"u8) ? 4
-                    : json.ValueTextEquals("stream"u8) ? 8 : json.ValueTextEquals("user"u8) ? 16 : 0;
+                    : json.ValueTextEquals("stream"u8) ? 8 : json.ValueTextEquals("user"u8) ? 16 : json.ValueTextEquals("stream_options"u8) ? 32 : 0;
                 if ((seen & bit) != 0)
                 {
                     return OpenAiRequest.Refused(400, "a member of the request body appears twice");
@@ -94,13 +94,20 @@ internal static class OpenAiRequestReader
                     case 16 when json.TokenType == JsonTokenType.String:
                         request.User = json.GetString();
                         break;
+                    case 32 when json.TokenType == JsonTokenType.StartObject:
+                        if (!ReadStreamOptions(ref json, request))
+                        {
+                            return OpenAiRequest.Refused(400, "stream_options.include_usage must be a boolean, given once");
+                        }
+
+                        break;
                     case 0:
                         json.Skip();
                         break;
                     default:
                         if (json.TokenType != JsonTokenType.Null)
                         {
-                            return OpenAiRequest.Refused(400, "model and user must be strings, max_tokens a number, stream a boolean");
+                            return OpenAiRequest.Refused(400, "model and user must be strings, max_tokens a number, stream a boolean, stream_options an object");
                         }
 
                         break;
@@ -118,5 +125,31 @@ internal static class OpenAiRequestReader
         }
 
         return string.IsNullOrEmpty(request.Model) ? OpenAiRequest.Refused(400, "the request body names no model") : request;
+    }
+
+    /// <summary>Reads <c>stream_options</c> (the reader on its StartObject) for <c>include_usage</c>; false when it is not a boolean or appears twice.</summary>
+    private static bool ReadStreamOptions(ref Utf8JsonReader json, OpenAiRequest request)
+    {
+        var seen = false;
+        while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+        {
+            var includeUsage = json.ValueTextEquals("include_usage"u8);
+            json.Read();
+            if (!includeUsage)
+            {
+                json.Skip();
+                continue;
+            }
+
+            if (seen || json.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+            {
+                return false;
+            }
+
+            seen = true;
+            request.IncludeUsage = json.TokenType == JsonTokenType.True;
+        }
+
+        return true;
     }
 }

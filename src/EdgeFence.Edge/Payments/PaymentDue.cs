@@ -20,7 +20,7 @@ internal readonly record struct PaymentDue(long BalanceMicros, long PriceMicros,
         }
 
         var template = token.Site.Site.TopUpUrl;
-        var url = template?.Replace(CustomerPlaceholder, Uri.EscapeDataString(token.Customer), StringComparison.Ordinal);
+        var url = template?.Replace(CustomerPlaceholder, Uri.EscapeDataString(decision.Customer ?? token.Customer), StringComparison.Ordinal);
         return new PaymentDue(Math.Max(0, decision.BalanceMicros), decision.PriceMicros, token.Plan.Plan.Currency, url);
     }
 }

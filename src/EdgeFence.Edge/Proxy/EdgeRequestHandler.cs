@@ -221,18 +221,31 @@ internal sealed class EdgeRequestHandler
             ai = OpenAiRequest.Refused(404, "this endpoint sells no model of that name");
         }
 
+        // The end user, from the body's user or a header: one app token, many users, each with their own balance and limits.
+        string? endUser = null;
+        var code = ai.Status == 404 ? "model_not_found" : DenyReasons.Get(DenyReason.InvalidRequestBody).Code;
+        if (ai.Status == 0)
+        {
+            endUser = OpenAiEndUser.Resolve(context.Request.Headers, endpoint.Resource, ai.User, out var problem);
+            if (problem is not null)
+            {
+                ai = OpenAiRequest.Refused(400, problem);
+                code = "invalid-end-user";
+            }
+        }
+
         if (ai.Status != 0)
         {
             var refusedId = RequestIds.Next();
             OpenAiLog.Refused(_logger, refusedId, ai.Status, ai.Problem!);
             _reporter.Refused(refusedId, context.Request.Method, DenyReason.InvalidRequestBody, state.Version);
-            await OpenAiErrorWriter.WriteAsync(context, ai.Status, ai.Problem!, ai.Status == 404 ? "model_not_found" : DenyReasons.Get(DenyReason.InvalidRequestBody).Code, refusedId).ConfigureAwait(false);
+            await OpenAiErrorWriter.WriteAsync(context, ai.Status, ai.Problem!, code, refusedId).ConfigureAwait(false);
             return;
         }
 
         // :: Step 7.2: decide with the reservation as the price: a reservation the balance does not cover is refused.
         var reserved = OpenAiPricing.Reservation(endpoint.Resource, price, ai);
-        var calls = new CallSet(endpoint, reserved);
+        var calls = new CallSet(endpoint, reserved) { EndUser = endUser };
         Decide(context, state, site, sitePath, calls, out var first);
         var decision = await ResolvePendingAsync(context, state, site, sitePath, calls, first).ConfigureAwait(false);
 
@@ -248,7 +261,7 @@ internal sealed class EdgeRequestHandler
 
         // :: Step 7.3: forward with the response body watched for usage (the origin sees the reservation in X-EdgeFence-Charged).
         var body = context.Response.Body;
-        var call = new OpenAiMeteredCall(price, decision.ChargedMicros, new OpenAiUsageStream(body, context.Response));
+        var call = new OpenAiMeteredCall(price, decision.ChargedMicros, new OpenAiUsageStream(body, context.Response), usageNotAsked: ai.Stream && !ai.IncludeUsage, originUsageHeader: endpoint.Resource.OpenAiOriginUsageHeader);
         context.Response.Body = call.Stream;
         try
         {
@@ -267,9 +280,27 @@ internal sealed class EdgeRequestHandler
     /// </summary>
     private Decision Settle(HttpContext context, Decision decision, OpenAiMeteredCall call, string requestId)
     {
+        // A trusted origin's own report (header or trailer) wins over the body's usage.
+        if (call.OriginReportedIn is { } reportedIn)
+        {
+            if (call.OriginCapped)
+            {
+                OpenAiLog.UsageCapped(_logger, requestId, Core.Model.OpenAiDefaults.MaxTokenCount);
+            }
+
+            OpenAiLog.OriginReported(_logger, requestId, reportedIn);
+            return Charge(decision, call, requestId, call.OriginPromptTokens, call.OriginCompletionTokens);
+        }
+
         var scanner = call.Stream.Scanner;
         if (scanner is not { Found: true })
         {
+            if (call.UsageNotAsked && scanner is not { GaveUp: true } && !context.RequestAborted.IsCancellationRequested)
+            {
+                OpenAiLog.UsageNotAsked(_logger, requestId, call.ReservedMicros);
+                return decision;
+            }
+
             var why = context.RequestAborted.IsCancellationRequested ? "the client went away"
                 : scanner is { GaveUp: true } ? "the response could not be followed" : "the response ended without usage";
             OpenAiLog.UsageMissing(_logger, requestId, why, call.ReservedMicros);
@@ -281,14 +312,19 @@ internal sealed class EdgeRequestHandler
             OpenAiLog.UsageCapped(_logger, requestId, Core.Model.OpenAiDefaults.MaxTokenCount);
         }
 
-        var actual = OpenAiPricing.Cost(call.Price, scanner.PromptTokens, scanner.CompletionTokens);
-        var charged = call.ReservedMicros > 0 && decision.Token is { } token ? _engine.Settle(token, call.ReservedMicros, actual) : 0;
+        return Charge(decision, call, requestId, scanner.PromptTokens, scanner.CompletionTokens);
+    }
+
+    private Decision Charge(Decision decision, OpenAiMeteredCall call, string requestId, long promptTokens, long completionTokens)
+    {
+        var actual = OpenAiPricing.Cost(call.Price, promptTokens, completionTokens);
+        var charged = call.ReservedMicros > 0 && decision.Token is not null ? _engine.Settle(decision, call.ReservedMicros, actual) : 0;
         if (actual > call.ReservedMicros && call.ReservedMicros > 0)
         {
             OpenAiLog.OverReservation(_logger, requestId, actual, call.ReservedMicros, charged);
         }
 
-        OpenAiLog.Settled(_logger, requestId, call.ReservedMicros, scanner.PromptTokens, scanner.CompletionTokens, charged);
+        OpenAiLog.Settled(_logger, requestId, call.ReservedMicros, promptTokens, completionTokens, charged);
         decision.ChargedMicros = charged;
         return decision;
     }
@@ -368,7 +404,7 @@ internal sealed class EdgeRequestHandler
         // A metered call goes through YARP, which writes the response to HttpResponse.Body, where its usage is read.
         var error = _upstream is not null && metered is null && UpstreamForwarder.CanForward(context) && _upstream.PoolFor(site.OriginPrefix) is { } pool
             ? await _upstream.SendAsync(context, pool, transform).ConfigureAwait(false)
-            : await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, new ForwardedRequest(transform)).ConfigureAwait(false);
+            : await _forwarder.SendAsync(context, site.OriginPrefix, _originClient, _requestConfig, new ForwardedRequest(transform, metered)).ConfigureAwait(false);
         var originTime = Stopwatch.GetElapsedTime(sent);
         if (metered is not null)
         {

@@ -22,6 +22,7 @@ public sealed class OpenAiValidationTests
     {
         Id = "chat", SiteId = "s", Pattern = "/v1/chat/completions", Kind = ResourceKind.OpenAi, OpenAiPrices = prices,
         OpenAiDefaultMaxTokens = 512, OpenAiUserHeader = "X-App-User", OpenAiBalanceAsMessage = true,
+        OpenAiOriginUsageHeader = "X-Origin-Usage",
     };
 
     [Fact]
@@ -36,6 +37,21 @@ public sealed class OpenAiValidationTests
         Assert.Equal(512, copy.OpenAiDefaultMaxTokens);
         Assert.Equal("X-App-User", copy.OpenAiUserHeader);
         Assert.True(copy.OpenAiBalanceAsMessage);
+        Assert.Equal("X-Origin-Usage", copy.OpenAiOriginUsageHeader);
+    }
+
+    [Fact]
+    public void An_origin_usage_header_that_is_not_a_header_name_or_is_on_a_plain_resource_is_refused()
+    {
+        var chat = Chat(new OpenAiModelPrice("gpt-4o-mini", 150, 600));
+        var bad = new Resource
+        {
+            Id = chat.Id, SiteId = chat.SiteId, Pattern = chat.Pattern, Kind = chat.Kind, OpenAiPrices = chat.OpenAiPrices, OpenAiOriginUsageHeader = "Usage: 5",
+        };
+        Assert.Contains(SnapshotValidator.Validate(Build(bad)), e => e.StartsWith("resources[0].openAiOriginUsageHeader", StringComparison.Ordinal));
+
+        var plain = new Resource { Id = "r", SiteId = "s", Pattern = "/api", OpenAiOriginUsageHeader = "X-Origin-Usage" };
+        Assert.Contains(SnapshotValidator.Validate(Build(plain)), e => e.StartsWith("resources[0].kind", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -88,6 +88,8 @@ public sealed class OpenAiChargingTests
     [Fact]
     public async Task A_streamed_completion_is_charged_from_the_final_sse_chunk()
     {
+        // The origin sends the usage chunk only when asked: the SDK asks (stream_options.include_usage), else this
+        // call would be charged its reservation.
         await using var origin = await OpenAiOrigin.StartAsync();
         await using var edge = await StartAsync(origin);
 
@@ -105,6 +107,43 @@ public sealed class OpenAiChargingTests
 
         Assert.Equal("Hello there", text.ToString());
         Assert.Equal(5, usage?.OutputTokenCount);
+        Assert.Equal(Credit - UsageCost, await SettledBalanceAsync(edge, Credit - UsageCost));
+    }
+
+    [Fact]
+    public async Task A_stream_that_does_not_ask_for_usage_is_charged_its_reservation_and_its_body_reaches_the_origin_unchanged()
+    {
+        await using var origin = await OpenAiOrigin.StartAsync();
+        await using var edge = await StartAsync(origin);
+
+        // npm openai@6 sends this by default: no stream_options. The origin (like OpenAI) then sends no usage chunk.
+        var body = Encoding.UTF8.GetBytes("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"stream":true,"max_tokens":40}""");
+        using (var response = await PostAsync(edge, body))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var events = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("\"usage\":{", events, StringComparison.Ordinal);
+            Assert.EndsWith("data: [DONE]\n\n", events, StringComparison.Ordinal);
+        }
+
+        var expected = Credit - Reservation(body.Length, 40);
+        Assert.Equal(expected, await SettledBalanceAsync(edge, expected));
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(body)), Assert.Single(origin.BodyHashes));
+    }
+
+    [Fact]
+    public async Task A_stream_asking_for_usage_in_stream_options_is_charged_its_usage()
+    {
+        await using var origin = await OpenAiOrigin.StartAsync();
+        await using var edge = await StartAsync(origin);
+
+        var body = Encoding.UTF8.GetBytes("""{"model":"gpt-4o-mini","stream":true,"stream_options":{"other":[1,{"a":2}],"include_usage":true},"messages":[{"role":"user","content":"hi"}],"max_tokens":40}""");
+        using (var response = await PostAsync(edge, body))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"usage\":{", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         Assert.Equal(Credit - UsageCost, await SettledBalanceAsync(edge, Credit - UsageCost));
     }
 
@@ -129,7 +168,7 @@ public sealed class OpenAiChargingTests
         await using var edge = await StartAsync(origin);
         origin.CutBeforeUsage = true;
 
-        var body = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":"hi"}],"model":"gpt-4o-mini","stream":true,"max_tokens":40}""");
+        var body = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":"hi"}],"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"max_tokens":40}""");
         try
         {
             using var response = await PostAsync(edge, body);
@@ -168,7 +207,8 @@ public sealed class OpenAiChargingTests
         await using var origin = await OpenAiOrigin.StartAsync();
         await using var edge = await StartAsync(origin);
 
-        foreach (var bad in new[] { "not json", """{"model":"gpt-4o-mini","model":"other","messages":[]}""", """{"messages":[]}""", "[1,2]" })
+        foreach (var bad in new[] { "not json", """{"model":"gpt-4o-mini","model":"other","messages":[]}""", """{"messages":[]}""", "[1,2]", """{"model":"gpt-4o-mini","messages":[],"stream":true,"stream_options":{"include_usage":"yes"}}""",
+            """{"model":"gpt-4o-mini","messages":[],"stream_options":{"include_usage":false,"include_usage":true}}""", """{"model":"gpt-4o-mini","messages":[],"stream_options":[true]}""" })
         {
             using var refused = await PostAsync(edge, Encoding.UTF8.GetBytes(bad));
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);

@@ -15,7 +15,7 @@ namespace EdgeFence.Edge.Tests.OpenAi;
 /// <summary>
 /// A local OpenAI-compatible origin (a Kestrel minimal API) at <c>/v1/chat/completions</c>: answers one assistant
 /// message with <see cref="PromptTokens"/> and <see cref="CompletionTokens"/> as its usage, as JSON or, when the body
-/// asks <c>"stream": true</c>, as SSE chunks whose last one carries the usage. Records the SHA-256 of each body as received.
+/// asks <c>"stream": true</c>, as SSE chunks whose last one carries the usage if <c>stream_options.include_usage</c> asked for it. Records the SHA-256 of each body as received.
 /// </summary>
 public sealed class OpenAiOrigin : IAsyncDisposable
 {
@@ -39,9 +39,21 @@ public sealed class OpenAiOrigin : IAsyncDisposable
     /// <summary>Raw usage JSON to send instead of the counts (absurd numbers).</summary>
     public string? UsageJson { get; set; }
 
+    /// <summary>The origin meters itself: this value (<c>prompt_tokens=…, completion_tokens=…</c>) goes out in <see cref="ReportHeader"/>.</summary>
+    public string? Report { get; set; }
+
+    /// <summary>
+    /// Only a header: Kestrel sends response trailers on HTTP/2 only (<c>SupportsTrailers()</c> is false on HTTP/1.1,
+    /// checked here), so the trailer tests use a raw HTTP/1.1 origin (OpenAiOriginUsageTests).
+    /// </summary>
+    public string ReportHeader { get; set; } = "X-Origin-Usage";
+
     public ConcurrentQueue<string> BodyHashes { get; } = new();
 
     public ConcurrentQueue<string?> ChargedHeaders { get; } = new();
+
+    /// <summary>The X-EdgeFence-Customer of each call as received.</summary>
+    public ConcurrentQueue<string?> Customers { get; } = new();
 
     public static async Task<OpenAiOrigin> StartAsync()
     {
@@ -64,10 +76,18 @@ public sealed class OpenAiOrigin : IAsyncDisposable
         var body = copy.ToArray();
         BodyHashes.Enqueue(Convert.ToHexString(SHA256.HashData(body)));
         ChargedHeaders.Enqueue(context.Request.Headers["X-EdgeFence-Charged"].FirstOrDefault());
+        Customers.Enqueue(context.Request.Headers["X-EdgeFence-Customer"].FirstOrDefault());
         using var json = JsonDocument.Parse(body);
         var model = json.RootElement.GetProperty("model").GetString();
         var stream = json.RootElement.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var includeUsage = json.RootElement.TryGetProperty("stream_options", out var o) && o.ValueKind == JsonValueKind.Object
+            && o.TryGetProperty("include_usage", out var u) && u.ValueKind == JsonValueKind.True;
         var usage = UsageJson ?? $"{{\"prompt_tokens\":{PromptTokens},\"completion_tokens\":{CompletionTokens},\"total_tokens\":{PromptTokens + CompletionTokens}}}";
+        if (Report is not null)
+        {
+            context.Response.Headers[ReportHeader] = Report;
+        }
+
         if (!stream)
         {
             context.Response.ContentType = "application/json";
@@ -90,7 +110,12 @@ public sealed class OpenAiOrigin : IAsyncDisposable
         }
 
         await Send($$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1764000000,"model":"{{model}}","choices":[{"index":0,"delta":{"content":" there"},"finish_reason":"stop"}],"usage":null}""");
-        await Send($$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1764000000,"model":"{{model}}","choices":[],"usage":{{usage}}}""");
+        // As OpenAI does: the usage-only final chunk only when the request asked for it.
+        if (includeUsage)
+        {
+            await Send($$"""{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1764000000,"model":"{{model}}","choices":[],"usage":{{usage}}}""");
+        }
+
         await context.Response.WriteAsync("data: [DONE]\n\n", Encoding.UTF8);
     }
 
