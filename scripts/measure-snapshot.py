@@ -13,8 +13,13 @@ Needs artifacts/edge/edgefence-edge (scripts/publish-aot.sh) and the snapshot to
      counters, the token cache and the decision log hold real entries;
   4. pushes version 2 with PUT /v1/snapshot and times it (the old state lives until the swap), then
      checks the revoked token is refused;
-  5. reads VmRSS (--settle seconds after the push, default 3) and VmHWM (the peak) from /proc,
-     and stops the edge.
+  5. reads VmRSS (--settle seconds after the push, default 3) and VmHWM (the peak) from /proc;
+  6. pushes 10 successive deltas (PUT /v1/snapshot/delta, built by the snapshot tool, each chained to the
+     state before it by version and hash) of 1,000 tokens each: 999 changed, one new; the first revokes a
+     token; times the first, checks the new token of the last is allowed and the revoked one refused,
+     and reads VmRSS --settle seconds after the last;
+  7. pushes a full snapshot again (version 13) and reads VmRSS --settle seconds after the reclaiming
+     collection (SnapshotManager.ReclaimAsync), and stops the edge.
 It prints, each alone on a line:
   snapshot-tokens: N
   start-to-ready-ms: X
@@ -23,8 +28,12 @@ It prints, each alone on a line:
   rss-mib: X
   peak-rss-mib: X
   reclaim-pause-ms: X   the one blocking collection that returned the replaced state's memory
+  delta-apply-ms: X     the first 1,000-token delta, as the HTTP client saw it
+  delta-apply-max-ms: X the slowest of the 10
+  rss-after-10-deltas-mib: X
+  rss-after-full-repush-mib: X
 """
-import argparse, http.client, json, os, random, secrets, shutil, subprocess, sys, tempfile, time
+import argparse, hashlib, http.client, json, os, random, secrets, shutil, subprocess, sys, tempfile, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.path.join(root, "artifacts/edge/edgefence-edge")
@@ -35,8 +44,8 @@ parser.add_argument("--tokens", type=int, default=1_000_000)
 parser.add_argument("--requests", type=int, default=2000)
 parser.add_argument("--settle", type=int, default=3, help="seconds to wait after the push before reading RSS")
 args = parser.parse_args()
-if args.tokens < 2 or args.requests < 1:
-    sys.exit("measure-snapshot: --tokens needs at least 2 and --requests at least 1")
+if args.tokens < 10_002 or args.requests < 1:
+    sys.exit("measure-snapshot: --tokens needs at least 10,002 (10 deltas of 1,000) and --requests at least 1")
 for needed in (binary, tool):
     if not os.path.exists(needed):
         sys.exit(f"measure-snapshot: {needed} is missing: run scripts/publish-aot.sh and "
@@ -83,7 +92,7 @@ try:
                     "expiresAtUnix": 0, "revoked": False} for i, token in enumerate(tokens)],
     }
     subprocess.run([tool, "keygen", "--out", f"{work}/keys"], check=True, stdout=subprocess.DEVNULL)
-    for version in (1, 2):
+    for version in (1, 2, 13):
         config["version"] = version
         if version == 2:
             config["tokens"][0]["revoked"] = True
@@ -92,6 +101,30 @@ try:
         subprocess.run([tool, "build", "--in", f"{work}/config-{version}.json", "--key", f"{work}/keys/snapshot-signing.pem",
                         "--out", f"{work}/snapshot-{version}.msgpack"], check=True, stdout=subprocess.DEVNULL)
         os.remove(f"{work}/config-{version}.json")
+
+    # Deltas 3 … 12 on snapshot 2, each chained to the one before by version and state hash (the SHA-256 of the
+    # exact bytes of the document that produced the state, see SnapshotDelta). Delta k changes tokens
+    # 1+1000k … 999+1000k (the first of them revoked in delta 3) and adds one new token.
+    with open(f"{work}/snapshot-2.msgpack", "rb") as f:
+        base_hash = hashlib.sha256(f.read()).hexdigest()
+    revoked_by_delta = config["tokens"][1]["token"]
+    new_tokens = []
+    for k in range(10):
+        changed = [dict(t, customer=f"changed-{k}") for t in config["tokens"][1 + 1000 * k:1000 + 1000 * k]]
+        if k == 0:
+            changed[0]["revoked"] = True
+        new_token = f"ef_{secrets.token_hex(16)}"
+        new_tokens.append(new_token)
+        changed.append({"id": f"new{k}", "siteId": "big", "planId": "pro", "customer": "new", "token": new_token,
+                        "expiresAtUnix": 0, "revoked": False})
+        delta = {"version": 3 + k, "baseVersion": 2 + k, "baseStateHash": base_hash, "tokens": changed}
+        with open(f"{work}/delta-{3 + k}.json", "w") as f:
+            json.dump(delta, f)
+        subprocess.run([tool, "delta", "--in", f"{work}/delta-{3 + k}.json", "--key", f"{work}/keys/snapshot-signing.pem",
+                        "--out", f"{work}/delta-{3 + k}.msgpack"], check=True, stdout=subprocess.DEVNULL)
+        os.remove(f"{work}/delta-{3 + k}.json")
+        with open(f"{work}/delta-{3 + k}.msgpack", "rb") as f:
+            base_hash = hashlib.sha256(f.read()).hexdigest()
     del config
     size_mib = os.path.getsize(f"{work}/snapshot-1.msgpack") / 1048576
 
@@ -144,10 +177,50 @@ try:
     answer = json.loads(conn.getresponse().read())
     if answer["allow"] or answer["reason"] != "token-revoked":
         sys.exit(f"measure-snapshot: the revoked token was not refused after the push: {answer}")
-    conn.close()
 
     time.sleep(args.settle)
     rss, peak = status_of(edge.pid, "VmRSS"), status_of(edge.pid, "VmHWM")
+
+    # :: Ten deltas of 1,000 tokens.
+    def authorize(token):
+        conn.request("POST", "/v1/authorize", body=json.dumps({"token": token, "method": "GET", "path": "/api/x", "host": "big.localhost"}), headers=headers)
+        return json.loads(conn.getresponse().read())
+
+    delta_ms = []
+    for version in range(3, 13):
+        with open(f"{work}/delta-{version}.msgpack", "rb") as f:
+            delta = f.read()
+        with open(f"{work}/delta-{version}.msgpack.sig") as f:
+            signature = f.read().strip()
+        pushed = time.perf_counter()
+        status, answer = request(admin, "PUT", "/v1/snapshot/delta", body=delta,
+                                 headers={"Content-Type": "application/octet-stream", "X-EdgeFence-Snapshot-Signature": signature})
+        delta_ms.append((time.perf_counter() - pushed) * 1000)
+        if status != 200:
+            sys.exit(f"measure-snapshot: delta {version} was refused: {status} {answer[:300]!r}")
+    answer = authorize(revoked_by_delta)
+    if answer["allow"] or answer["reason"] != "token-revoked":
+        sys.exit(f"measure-snapshot: the token revoked by a delta was not refused: {answer}")
+    answer = authorize(new_tokens[-1])
+    if not answer["allow"]:
+        sys.exit(f"measure-snapshot: the token added by the last delta was not allowed: {answer}")
+    time.sleep(args.settle)
+    rss_deltas = status_of(edge.pid, "VmRSS")
+
+    # :: A full snapshot again, on top of the deltas.
+    with open(f"{work}/snapshot-13.msgpack", "rb") as f:
+        v13 = f.read()
+    with open(f"{work}/snapshot-13.msgpack.sig") as f:
+        signature = f.read().strip()
+    status, answer = request(admin, "PUT", "/v1/snapshot", body=v13,
+                             headers={"Content-Type": "application/octet-stream", "X-EdgeFence-Snapshot-Signature": signature})
+    if status != 200:
+        sys.exit(f"measure-snapshot: the full re-push was refused: {status} {answer[:300]!r}")
+    del v13
+    conn.close()
+    # The reclaiming collection runs a second after the swap.
+    time.sleep(1 + args.settle)
+    rss_repush = status_of(edge.pid, "VmRSS")
     print(f"snapshot of {args.tokens} tokens: {size_mib:.1f} MiB; {args.requests} authorize calls allowed; revocation by push refused the token")
     print(f"snapshot-tokens: {args.tokens}")
     print(f"start-to-ready-ms: {ready_ms:.0f}")
@@ -159,6 +232,10 @@ try:
     import re
     reclaimed = re.search(r"paused requests for (\d+) ms", open(f"{work}/edge.log").read())
     print(f"reclaim-pause-ms: {reclaimed.group(1) if reclaimed else 'none logged'}")
+    print(f"delta-apply-ms: {delta_ms[0]:.1f}")
+    print(f"delta-apply-max-ms: {max(delta_ms):.1f}")
+    print(f"rss-after-10-deltas-mib: {rss_deltas:.0f}")
+    print(f"rss-after-full-repush-mib: {rss_repush:.0f}")
 finally:
     if edge is not None and edge.poll() is None:
         edge.terminate()
