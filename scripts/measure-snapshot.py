@@ -309,8 +309,11 @@ try:
         sys.exit(f"measure-snapshot: the full re-push was refused: {status} {answer[:300]!r}")
     del v13
     conn.close()
-    # The reclaiming collection runs a second after the swap.
-    time.sleep(1 + args.settle)
+    # The reclaiming collection runs a second after the swap: wait for its log line (the second one), then settle.
+    waited = time.perf_counter()
+    while open(f"{work}/edge.log").read().count("paused requests for") < 2 and time.perf_counter() - waited < 60:
+        time.sleep(0.2)
+    time.sleep(args.settle)
     rss_repush = status_of(edge.pid, "VmRSS")
     print(f"snapshot of {args.tokens} tokens: {size_mib:.1f} MiB; {args.requests} authorize calls allowed; revocation by push refused the token")
     print(f"snapshot-tokens: {args.tokens}")

@@ -143,10 +143,7 @@ internal sealed class SnapshotManager : IDisposable
                     PersistedSnapshot.WriteFile(_persistPath, bytes, signature);
                     _snapshotFileBytes = bytes.Length;
 
-                    // The deltas on the old snapshot are history now. Should this fail or the edge crash first,
-                    // the replay at start skips them as older than the snapshot.
-                    File.Delete(_deltaLogPath);
-                    _deltaLogBytes = 0;
+                    DropDeltaLog();
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -308,6 +305,23 @@ internal sealed class SnapshotManager : IDisposable
         if (applied > 0)
         {
             Log.DeltasReplayed(_logger, applied, _deltaLogPath, _current!.Version);
+        }
+    }
+
+    /// <summary>
+    /// The deltas on the replaced snapshot are history. Should the removal fail (or the edge crash first), the replay
+    /// at start skips them as older than the snapshot and the next delta is appended after them: nothing is lost.
+    /// </summary>
+    private void DropDeltaLog()
+    {
+        try
+        {
+            File.Delete(_deltaLogPath);
+            _deltaLogBytes = 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.DeltaPersistFailed(_logger, _deltaLogPath, ex);
         }
     }
 
