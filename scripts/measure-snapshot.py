@@ -330,6 +330,9 @@ try:
     print(f"delta-apply-max-ms: {max(delta_ms):.1f}")
     print(f"rss-after-10-deltas-mib: {rss_deltas:.0f}")
     print(f"rss-after-full-repush-mib: {rss_repush:.0f}")
+    # The edge's own account of each reclaiming collection (pause, and resident memory right after it).
+    for pause, rss_after in re.findall(r"paused requests for (\d+) ms; resident memory (\d+) MiB", open(f"{work}/edge.log").read()):
+        print(f"reclaim: pause {pause} ms, resident {rss_after} MiB right after")
     if not args.no_control_plane:
         stop(edge)
         full_ms, change_ms, revoke_ms, build_ms = measure_control_plane(args.tokens)

@@ -26,7 +26,7 @@ internal static class AdminEndpoints
         var walletBook = new SignedDocument("Wallet book", "wallets", (bytes, signature) => wallets.TryApply(bytes, signature), v => Log.WalletBookApplied(logger, v, wallets.Current?.Count ?? 0), d => Log.WalletBookRejected(logger, d));
         var delta = new SignedDocument("Delta", "delta", (bytes, signature) => snapshots.TryApplyDelta(bytes, signature), _ => { }, d => Log.DeltaRejected(logger, d), d => Log.DeltaNeedsFullSnapshot(logger, d));
         app.MapPut("/v1/snapshot", context => PutSignedAsync(context, snapshot, maxSnapshotBytes));
-        app.MapPut("/v1/snapshot/delta", context => PutSignedAsync(context, delta, Math.Min(maxSnapshotBytes, MaxDeltaBytes)));
+        app.MapPut("/v1/snapshot/delta", context => PutSignedAsync(context, delta, Math.Min(maxSnapshotBytes, MaxDeltaBytes), "the delta limit (32 MiB, or EdgeFence:MaxSnapshotMiB if smaller)"));
         app.MapPut("/v1/wallets", context => PutSignedAsync(context, walletBook, maxSnapshotBytes));
         app.MapGet("/v1/wallets", context => WriteJsonAsync(context, 200, writer =>
         {
@@ -106,7 +106,7 @@ internal static class AdminEndpoints
     /// <summary>A signed document the admin listener accepts: a snapshot or a wallet book, applied the same way.</summary>
     private sealed record SignedDocument(string Title, string Problem, Func<byte[], byte[]?, SnapshotApplyResult> Apply, Action<long> Applied, Action<string> Rejected, Action<string>? NeedsFull = null);
 
-    private static async Task PutSignedAsync(HttpContext context, SignedDocument document, int maxBytes)
+    private static async Task PutSignedAsync(HttpContext context, SignedDocument document, int maxBytes, string limitName = "EdgeFence:MaxSnapshotMiB")
     {
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
@@ -116,7 +116,7 @@ internal static class AdminEndpoints
 
         if (context.Request.ContentLength is { } length && length > maxBytes)
         {
-            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"{document.Title.ToLowerInvariant()} is larger than EdgeFence:MaxSnapshotMiB", null).ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"{document.Title.ToLowerInvariant()} is larger than {limitName}", null).ConfigureAwait(false);
             return;
         }
 
@@ -178,7 +178,7 @@ internal static class AdminEndpoints
             {
                 writer.WriteStartObject();
                 writer.WriteString("type"u8, "urn:edgefence:problem:" + document.Problem + "-" + problem);
-                 writer.WriteString("title"u8, document.Title + (problem == "needs-full-snapshot" ? " does not apply to the serving state: send a full snapshot" : status == 409 ? " is not newer than the serving one" : status == 500 ? " could not be stored" : " rejected"));
+                writer.WriteString("title"u8, document.Title + (problem == "needs-full-snapshot" ? " does not apply to the serving state: send a full snapshot" : status == 409 ? " is not newer than the serving one" : status == 500 ? " could not be stored" : " rejected"));
                 writer.WriteNumber("status"u8, status);
                 writer.WriteString("detail"u8, detail);
                 if (version is { } v)
