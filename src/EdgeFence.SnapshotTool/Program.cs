@@ -18,6 +18,7 @@ internal static class Program
         usage:
           edgefence-snapshot keygen --out DIR
           edgefence-snapshot build --in config.json [--key private.pem] --out snapshot.msgpack
+          edgefence-snapshot delta --in delta.json [--key private.pem] --out delta.msgpack
           edgefence-snapshot wallets --in wallets.json [--key private.pem] --out wallets.msgpack
           edgefence-snapshot hash-token TOKEN        (TOKEN "-" reads it from stdin)
         """;
@@ -33,6 +34,9 @@ internal static class Program
                     return 0;
                 case ["build", .. var rest]:
                     Build(Options.Parse(rest, "--in", "--key", "--out"));
+                    return 0;
+                case ["delta", .. var rest]:
+                    Delta(Options.Parse(rest, "--in", "--key", "--out"));
                     return 0;
                 case ["wallets", .. var rest]:
                     Wallets(Options.Parse(rest, "--in", "--key", "--out"));
@@ -94,6 +98,27 @@ internal static class Program
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"wrote {outPath}: version {snapshot.Version}, {snapshot.Sites.Count} sites, {snapshot.Plans.Count} plans, {snapshot.Resources.Count} resources, {snapshot.Tokens.Count} tokens, {bytes.Length} bytes, {(key is null ? "unsigned" : "signed")}"));
+    }
+
+    private static void Delta(Options options)
+    {
+        string inPath = options.Required("--in");
+        string outPath = options.Required("--out");
+        string? keyPath = options.Optional("--key");
+        using ECDsa? key = keyPath is null ? null : LoadKey(keyPath);
+        SnapshotDelta delta = SnapshotBuilder.DeltaFromJson(File.ReadAllText(inPath), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        byte[] bytes;
+        try
+        {
+            bytes = SnapshotSerializer.Serialize(delta);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ToolInputException(e.Message);
+        }
+
+        WriteSigned(outPath, bytes, key);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {outPath}: delta {delta.BaseVersion} -> {delta.Version}, {delta.Tokens.Count} tokens, {delta.RemovedTokenHashes.Count} removed, {bytes.Length} bytes, {(key is null ? "unsigned" : "signed")}"));
     }
 
     private static void Wallets(Options options)

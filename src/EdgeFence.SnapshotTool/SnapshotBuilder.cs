@@ -34,6 +34,33 @@ internal static class SnapshotBuilder
         };
     }
 
+    /// <summary>A delta from a <see cref="DeltaConfig"/>'s JSON.</summary>
+    public static SnapshotDelta DeltaFromJson(string json, long createdAtUnixMs)
+    {
+        var config = Parse(json, SnapshotConfigContext.Default.DeltaConfig) ?? throw Fail("$", "expected an object, found null");
+        var removed = new List<byte[]>();
+        foreach (var token in Strings(config.RemovedTokens, "removedTokens"))
+        {
+            removed.Add(HashToken(token));
+        }
+
+        var hashes = Strings(config.RemovedTokenHashes, "removedTokenHashes");
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            removed.Add(ParseHash(hashes[i], string.Create(CultureInfo.InvariantCulture, $"removedTokenHashes[{i}]")));
+        }
+
+        return new SnapshotDelta
+        {
+            Version = config.Version ?? throw Fail("version", "required"),
+            BaseVersion = config.BaseVersion ?? throw Fail("baseVersion", "required"),
+            BaseStateHash = ParseHash(Required(config.BaseStateHash, "baseStateHash"), "baseStateHash"),
+            CreatedAtUnixMs = createdAtUnixMs,
+            Tokens = Map(config.Tokens, "tokens", BuildToken),
+            RemovedTokenHashes = removed,
+        };
+    }
+
     private static T? Parse<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
         try

@@ -31,6 +31,9 @@ internal sealed class Change
     /// <summary>Set when the request turned out to change nothing (revoking a revoked token): no new snapshot version.</summary>
     public bool Unchanged { get; set; }
 
+    /// <summary>Set by a change that must be sent as a full snapshot whatever it touched (the first one, a re-signing).</summary>
+    public bool RequireFullSnapshot { get; set; }
+
     /// <summary>Tokens this change revoked: the runner writes each to the channel outbox with the snapshot version that carries it.</summary>
     public List<string> RevokedTokens { get; } = [];
 

@@ -55,7 +55,7 @@ internal sealed class ChangeRunner
     public async Task<T> RunAsync<T>(string kind, string description, Func<Change, T> apply, CancellationToken cancellationToken)
     {
         T result;
-        SignedSnapshot? issued = null;
+        IssuedVersion? issued = null;
         long outboxId;
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -98,9 +98,13 @@ internal sealed class ChangeRunner
             outboxId = change.OutboxId;
 
             // Published under the writer lock, so versions reach the pusher in the order they were committed.
-            if (issued is not null)
+            if (issued?.Full is { } full)
             {
-                _pusher.Publish(issued);
+                _pusher.Publish(full);
+            }
+            else if (issued?.Delta is { } delta)
+            {
+                _pusher.PublishDelta(delta);
             }
         }
         finally
@@ -127,20 +131,59 @@ internal sealed class ChangeRunner
     }
 
     /// <summary>
-    /// At start: the stored latest snapshot, or version 1 of an empty configuration on a new database. A stored
-    /// snapshot whose signature does not verify with the current key (the key was replaced) is issued again,
-    /// under a new version, so edges that trust the new key take it.
+    /// The full snapshot of the latest version, for an edge that cannot take a delta: the stored one, or built now
+    /// under the writer lock (so no change moves the database on meanwhile) and stored. Changes wait meanwhile: at a
+    /// million tokens this takes seconds, once per version an edge needs in full.
+    /// </summary>
+    public async Task<SignedSnapshot> LatestFullAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            using var connection = _database.Open();
+            using var transaction = connection.BeginTransaction();
+            var before = _pusher.Latest?.Version;
+            var full = _issuer.LatestFull(new Change(connection, transaction, _time.GetUtcNow()));
+            transaction.Commit();
+            if (full.Version != before)
+            {
+                Log.FullSnapshotBuilt(_logger, full.Version, full.Bytes.Length, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return full;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// At start: the stored latest snapshot and the deltas after it, or version 1 of an empty configuration on a new
+    /// database. A stored snapshot whose signature does not verify with the current key (the key was replaced) is
+    /// issued again, in full, under a new version, so edges that trust the new key take it.
     /// </summary>
     public async Task<SignedSnapshot> InitializeAsync()
     {
         var latest = SnapshotIssuer.ReadLatest(_database);
         if (latest is not null && _issuer.Verifies(latest))
         {
+            // The deltas first: the edges' loops, woken by the first publication, then see the latest version at once
+            // (and probe an edge with the latest delta) instead of pushing the older full snapshot to edges already past it.
+            foreach (var delta in SnapshotIssuer.ReadDeltasAfter(_database, latest.Version))
+            {
+                if (_issuer.Verifies(delta))
+                {
+                    _pusher.PublishDelta(delta);
+                }
+            }
+
             _pusher.Publish(latest);
             return latest;
         }
 
-        await RunAsync("snapshot", "initial snapshot", _ => 0, CancellationToken.None).ConfigureAwait(false);
+        await RunAsync("snapshot", "initial snapshot", change => change.RequireFullSnapshot = true, CancellationToken.None).ConfigureAwait(false);
         latest = SnapshotIssuer.ReadLatest(_database)!;
         if (latest.Version > 1)
         {

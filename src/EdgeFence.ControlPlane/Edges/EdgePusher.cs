@@ -11,8 +11,10 @@ namespace EdgeFence.ControlPlane.Edges;
 
 /// <summary>
 /// Delivers the latest snapshot to every configured edge (<c>PUT {edge}/v1/snapshot</c>), one loop per edge,
-/// so a slow or dead edge never delays the others. Only the latest version matters: an edge that missed
-/// three changes gets the one snapshot that holds them all. The wallet book has a pusher of its own
+/// so a slow or dead edge never delays the others. A change that touched only tokens is delivered as a delta
+/// (<c>PUT {edge}/v1/snapshot/delta</c>): an edge that took the version before gets the deltas after it, one by one;
+/// an edge whose version has no delta chain in the bounded history, or that refuses a delta (another base, 409;
+/// invalid, 400), gets the full snapshot of the latest version, which holds every change it missed. The wallet book has a pusher of its own
 /// (<c>PUT {edge}/v1/wallets</c>): same signing, same answers from the edge, same retries, and a deposit never
 /// waits behind a large snapshot.
 /// </summary>
@@ -42,8 +44,11 @@ internal sealed class EdgePusher : IAsyncDisposable
     private readonly string _what;
     private readonly Action<string>? _pushFailed;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _deltasLock = new();
+    private readonly SortedList<long, SignedDelta> _deltas = [];
     private Task[] _loops = [];
     private volatile SignedSnapshot? _latest;
+    private long _latestDeltaVersion;
 
     /// <param name="edges">The edges' admin listeners.</param>
     /// <param name="path">What to <c>PUT</c> there: <see cref="SnapshotPath"/> or <see cref="WalletsPath"/>.</param>
@@ -78,8 +83,53 @@ internal sealed class EdgePusher : IAsyncDisposable
     /// <summary>The edge's wallet book endpoint, relative to its admin listener.</summary>
     public const string WalletsPath = "v1/wallets";
 
+    /// <summary>The latest full snapshot published (deltas may have followed it: see <see cref="LatestVersion"/>).</summary>
     public SignedSnapshot? Latest => _latest;
 
+    /// <summary>The latest version, full or delta; 0 before the first.</summary>
+    public long LatestVersion => Math.Max(_latest?.Version ?? 0, Interlocked.Read(ref _latestDeltaVersion));
+
+    /// <summary>
+    /// Builds the full snapshot of the latest version when an edge needs one and only deltas were published since
+    /// the last full one (the change runner's <c>LatestFullAsync</c>). Null for a pusher of full documents only.
+    /// </summary>
+    public Func<CancellationToken, Task<SignedSnapshot>>? FullSnapshotSource { get; set; }
+
+    /// <summary>Adds <paramref name="delta"/> to the bounded history and wakes every edge's loop.</summary>
+    public void PublishDelta(SignedDelta delta)
+    {
+        lock (_deltasLock)
+        {
+            _deltas[delta.Version] = delta;
+            while (_deltas.Count > SnapshotIssuer.DeltaHistory)
+            {
+                _deltas.RemoveAt(0);
+            }
+
+            if (delta.Version > _latestDeltaVersion)
+            {
+                Interlocked.Exchange(ref _latestDeltaVersion, delta.Version);
+            }
+        }
+
+        foreach (var target in _targets)
+        {
+            target.Wake.Set();
+        }
+    }
+
+    /// <summary>The full snapshot of the latest version (built on demand), or null when there is none to build.</summary>
+    public async Task<SignedSnapshot?> LatestFullAsync(CancellationToken cancellationToken)
+    {
+        var latest = _latest;
+        if ((latest is null || latest.Version < LatestVersion) && FullSnapshotSource is { } source)
+        {
+            latest = await source(cancellationToken).ConfigureAwait(false);
+            Publish(latest);
+        }
+
+        return _latest is { } newest && newest.Version > (latest?.Version ?? 0) ? newest : latest;
+    }
     public int EdgeCount => _targets.Length;
 
     public void Start() => _loops = [.. _targets.Select(t => Task.Run(() => RunAsync(t, _stop.Token)))];
@@ -128,11 +178,11 @@ internal sealed class EdgePusher : IAsyncDisposable
     /// <summary>Edges whose acknowledged version is older than the latest (or none yet since this process started).</summary>
     public int EdgesBehind()
     {
-        var latest = _latest?.Version ?? 0;
+        var latest = LatestVersion;
         return _targets.Count(t => (t.AppliedVersion ?? 0) < latest);
     }
 
-    public EdgesResponse Status() => new() { LatestVersion = _latest?.Version ?? 0, Edges = [.. _targets.Select(t => t.Status())] };
+    public EdgesResponse Status() => new() { LatestVersion = LatestVersion, Edges = [.. _targets.Select(t => t.Status())] };
 
     private async Task RunAsync(EdgeTarget target, CancellationToken stop)
     {
@@ -140,25 +190,75 @@ internal sealed class EdgePusher : IAsyncDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                var latest = _latest;
-                if (latest is null || target.AppliedVersion >= latest.Version)
+                var latestVersion = LatestVersion;
+                if (latestVersion == 0 || target.AppliedVersion >= latestVersion)
                 {
                     await target.Wake.WaitAsync(Timeout.InfiniteTimeSpan, stop).ConfigureAwait(false);
                     continue;
                 }
 
-                var outcome = await PushAsync(target, latest, stop).ConfigureAwait(false);
+                // 1. The next delta of the edge's chain if we have it (and the edge took the last one), else a full snapshot.
+                long version;
+                PushOutcome outcome;
+                var delta = target.NeedsFull ? null : NextDelta(target, latestVersion);
+                if (delta is not null)
+                {
+                    version = delta.Version;
+                    outcome = await PushAsync(target, target.DeltaUrl, delta.Version, delta.Bytes, delta.SignatureBase64, stop).ConfigureAwait(false);
+                    if (outcome.FallBack)
+                    {
+                        // 2. Not its base (or refused): no backoff, and no attempt recorded, so a change still waits for
+                        // the full snapshot that follows. A reported version with a chain from it is tried first.
+                        Log.PushFallingBackToFull(_logger, target.Name, version, outcome.Result);
+                        if (target.ReportedVersion is null && outcome.EdgeVersion is { } reported && reported != version - 1)
+                        {
+                            target.ReportedVersion = reported;
+                        }
+                        else
+                        {
+                            target.NeedsFull = true;
+                        }
+
+                        continue;
+                    }
+                }
+                else
+                {
+                    SignedSnapshot? full;
+                    try
+                    {
+                        full = await LatestFullAsync(stop).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        full = null;
+                        Log.PushFailed(_logger, target.Name, _what, latestVersion, "the full snapshot could not be built: " + ex.Message, 0);
+                    }
+
+                    if (full is null)
+                    {
+                        await target.Wake.WaitAsync(Backoff(target.Failures + 1), stop).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    version = full.Version;
+                    outcome = await PushAsync(target, target.PushUrl, full.Version, full.Bytes, full.SignatureBase64, stop).ConfigureAwait(false);
+                }
+
                 var now = _time.GetUtcNow();
                 if (outcome.Success)
                 {
-                    target.Record(latest.Version, outcome, now, null);
-                    if (outcome.EdgeVersion > latest.Version)
+                    target.NeedsFull = false;
+                    target.ReportedVersion = null;
+                    target.Record(version, outcome, now, null);
+                    // Ahead of what we pushed is normal while deltas are still being published at start; ahead of our latest is not.
+                    if (outcome.EdgeVersion > LatestVersion)
                     {
-                        Log.EdgeAhead(_logger, target.Name, _what, outcome.EdgeVersion.Value, latest.Version);
+                        Log.EdgeAhead(_logger, target.Name, _what, outcome.EdgeVersion.Value, LatestVersion);
                     }
                     else
                     {
-                        Log.PushApplied(_logger, target.Name, _what, latest.Version, outcome.Result);
+                        Log.PushApplied(_logger, target.Name, _what, version, outcome.Result);
                     }
 
                     continue;
@@ -166,10 +266,10 @@ internal sealed class EdgePusher : IAsyncDisposable
 
                 _pushFailed?.Invoke(target.Name);
                 var delay = Backoff(target.Failures + 1);
-                target.Record(latest.Version, outcome, now, now + delay);
+                target.Record(version, outcome, now, now + delay);
                 if (target.Failures == 1)
                 {
-                    Log.PushFailed(_logger, target.Name, _what, latest.Version, outcome.Result, (long)delay.TotalMilliseconds);
+                    Log.PushFailed(_logger, target.Name, _what, version, outcome.Result, (long)delay.TotalMilliseconds);
                 }
                 else
                 {
@@ -195,24 +295,39 @@ internal sealed class EdgePusher : IAsyncDisposable
         return TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
     }
 
-    private async Task<PushOutcome> PushAsync(EdgeTarget target, SignedSnapshot snapshot, CancellationToken stop)
+    /// <summary>The next delta for the edge: from the version it serves (or reported), or, not knowing it, the latest one.</summary>
+    private SignedDelta? NextDelta(EdgeTarget target, long latestVersion)
     {
+        var next = (target.ReportedVersion ?? target.AppliedVersion) is { } at ? at + 1 : latestVersion;
+        lock (_deltasLock)
+        {
+            return _deltas.GetValueOrDefault(next);
+        }
+    }
+
+    private async Task<PushOutcome> PushAsync(EdgeTarget target, Uri url, long version, byte[] bytes, string signature, CancellationToken stop)
+    {
+        var isDelta = url == target.DeltaUrl;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop);
         attempt.CancelAfter(AttemptTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Put, target.PushUrl) { Content = new ByteArrayContent(snapshot.Bytes) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.msgpack");
-        request.Headers.TryAddWithoutValidation(SnapshotSigner.HeaderName, snapshot.SignatureBase64);
+        request.Headers.TryAddWithoutValidation(SnapshotSigner.HeaderName, signature);
         try
         {
             using var response = await _http.SendAsync(request, attempt.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(attempt.Token).ConfigureAwait(false);
+            var edgeVersion = ReadLong(body, "currentVersion");
             switch (response.StatusCode)
             {
                 case HttpStatusCode.OK:
-                    return new PushOutcome(true, snapshot.Version, "applied");
-                case HttpStatusCode.Conflict when ReadLong(body, "currentVersion") is { } edgeVersion && edgeVersion >= snapshot.Version:
+                    return new PushOutcome(true, version, isDelta ? "applied (delta)" : "applied");
+                case HttpStatusCode.Conflict when edgeVersion is { } current && current >= version:
                     // The edge already serves this version or a newer one: nothing left to deliver.
-                    return new PushOutcome(true, edgeVersion, "up-to-date");
+                    return new PushOutcome(true, current, "up-to-date");
+                case HttpStatusCode.Conflict or HttpStatusCode.BadRequest when isDelta:
+                    // Another base (409 delta-needs-full-snapshot) or a delta it refuses (400): a full snapshot settles both.
+                    return new PushOutcome(false, edgeVersion, Describe(response.StatusCode, body), FallBack: true);
                 default:
                     return new PushOutcome(false, null, Describe(response.StatusCode, body));
             }

@@ -28,6 +28,18 @@ internal sealed class EdgeTarget
     public Uri PushUrl { get; }
     public AsyncSignal Wake { get; } = new();
 
+    /// <summary>Where deltas are <c>PUT</c>.</summary>
+    public Uri DeltaUrl => new(AdminUrl, "v1/snapshot/delta");
+
+    /// <summary>
+    /// Set when the edge did not take a delta on the base we believed it had: the next push is a full snapshot.
+    /// Read and written only by the edge's own loop.
+    /// </summary>
+    public bool NeedsFull { get; set; }
+
+    /// <summary>The version the edge said it serves when it refused a delta (a base to chain from), until a push succeeds.</summary>
+    public long? ReportedVersion { get; set; }
+
     public string Name => AdminUrl.Authority;
 
     public long? AppliedVersion

@@ -139,7 +139,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
         // Deposits travel on their own (PUT {edge}/v1/wallets), so a credit never waits behind a snapshot.
         var walletPusher = new EdgePusher(edges, EdgePusher.WalletsPath, "wallet book", TimeSpan.FromSeconds(options.PushRetryMaxSeconds), time, loggers.CreateLogger("EdgeFence.ControlPlane.Edges"), metrics.WalletPushFailed);
-        metrics.Observe(() => pusher.Latest?.Version ?? 0, pusher.EdgesBehind);
+        metrics.Observe(() => pusher.LatestVersion, pusher.EdgesBehind);
         ConnectionMultiplexer? redis = null;
         BillingServices? billing = null;
         UsageLedgerPusher? usagePusher = null;
@@ -163,9 +163,10 @@ public sealed class ControlPlaneServer : IAsyncDisposable
 
             // The revocation channel needs Redis: without it nothing is written to the outbox, which would only grow.
             var outbox = redis is null ? null : new ChannelOutbox(signingKey);
-            channel = redis is null ? null : new ChannelPublisher(database, outbox!, redis, options.ChannelStream, signingKey, () => pusher.Latest?.Version ?? 0, time, loggers.CreateLogger("EdgeFence.ControlPlane.Revocations"));
+            channel = redis is null ? null : new ChannelPublisher(database, outbox!, redis, options.ChannelStream, signingKey, () => pusher.LatestVersion, time, loggers.CreateLogger("EdgeFence.ControlPlane.Revocations"));
             var changes = new ChangeRunner(database, new SnapshotIssuer(signingKey), pusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Changes"), metrics, outbox, channel);
             var deposits = new DepositRunner(database, new WalletBookIssuer(signingKey), walletPusher, time, TimeSpan.FromMilliseconds(options.PushWaitMilliseconds), loggers.CreateLogger("EdgeFence.ControlPlane.Wallets"), metrics, outbox, channel);
+            pusher.FullSnapshotSource = changes.LatestFullAsync;
             pusher.Start();
             walletPusher.Start();
             var latest = await changes.InitializeAsync().ConfigureAwait(false);
@@ -238,7 +239,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             }
 
             var server = new ControlPlaneServer(app, pusher, walletPusher, signingKey, redis, metrics, billing, usagePusher, database.Path, publicKeyPath, logger) { _channel = channel };
-            Log.Started(logger, string.Join(' ', server.Urls), latest.Version, pusher.EdgeCount);
+            Log.Started(logger, string.Join(' ', server.Urls), Math.Max(latest.Version, pusher.LatestVersion), pusher.EdgeCount);
             return server;
         }
         catch
@@ -289,7 +290,7 @@ public sealed class ControlPlaneServer : IAsyncDisposable
             databaseOk = false;
         }
 
-        var snapshot = pusher.Latest?.Version;
+        long? snapshot = pusher.LatestVersion is > 0 and var v ? v : null;
         var ready = databaseOk && snapshot is not null;
         var redisState = redis is null ? "standalone" : redis.IsConnected ? "up" : "down";
         context.Response.StatusCode = ready ? 200 : 503;

@@ -20,6 +20,8 @@ internal static class EventIds
     public const int PushFailed = 301;
     public const int PushRetrying = 302;
     public const int EdgeAhead = 303;
+    public const int PushFallingBackToFull = 304;
+    public const int FullSnapshotBuilt = 305;
 
     public const int DepositCredited = 400;
     public const int DepositReplayed = 401;

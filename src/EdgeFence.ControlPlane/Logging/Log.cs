@@ -38,6 +38,12 @@ internal static partial class Log
     [LoggerMessage(EventIds.SnapshotResigned, LogLevel.Warning, "The stored snapshot's signature does not verify with the signing key (was the key replaced?): issued version {Version}, signed with the current key")]
     public static partial void SnapshotResigned(ILogger logger, long version);
 
+    [LoggerMessage(EventIds.PushFallingBackToFull, LogLevel.Information, "Edge {Edge} did not take the delta to version {Version} ({Result}): sending a full snapshot")]
+    public static partial void PushFallingBackToFull(ILogger logger, string edge, long version, string result);
+
+    [LoggerMessage(EventIds.FullSnapshotBuilt, LogLevel.Information, "Full snapshot of version {Version} built for edges that need one ({Bytes} bytes, {ElapsedMs} ms)")]
+    public static partial void FullSnapshotBuilt(ILogger logger, long version, long bytes, long elapsedMs);
+
     [LoggerMessage(EventIds.PushApplied, LogLevel.Information, "Edge {Edge} took {What} version {Version} ({Result})")]
     public static partial void PushApplied(ILogger logger, string edge, string what, long version, string result);
 

@@ -25,9 +25,11 @@ internal sealed class SnapshotEndpoints
         app.MapGet("/v1/edges", context => JsonResponse.WriteAsync(context, 200, _pusher.Status(), ControlPlaneJsonContext.Api.EdgesResponse));
     }
 
-    private Task GetSnapshotAsync(HttpContext context)
+    private async Task GetSnapshotAsync(HttpContext context)
     {
-        var latest = _pusher.Latest ?? throw new ApiProblemException(503, "no-snapshot", "No snapshot yet", "the control plane is starting");
+        // The full snapshot of the latest version: after deltas, built on the first ask (see ChangeRunner.LatestFullAsync).
+        var latest = await _pusher.LatestFullAsync(context.RequestAborted).ConfigureAwait(false)
+            ?? throw new ApiProblemException(503, "no-snapshot", "No snapshot yet", "the control plane is starting");
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/vnd.msgpack";
         context.Response.ContentLength = latest.Bytes.Length;
@@ -36,6 +38,6 @@ internal sealed class SnapshotEndpoints
 
         // It holds the sites' HMAC secrets: no cache in between may keep a copy.
         context.Response.Headers.CacheControl = "no-store";
-        return context.Response.Body.WriteAsync(latest.Bytes, context.RequestAborted).AsTask();
+        await context.Response.Body.WriteAsync(latest.Bytes, context.RequestAborted).ConfigureAwait(false);
     }
 }

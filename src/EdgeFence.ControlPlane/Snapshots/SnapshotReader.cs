@@ -20,7 +20,7 @@ internal static class SnapshotReader
     /// <summary>The same for revoked tokens: 403 token-revoked for 30 days, then unknown.</summary>
     public const long RevokedRetentionSeconds = 30 * 86_400;
 
-    public static Snapshot Read(Change change, long version)
+    public static Snapshot Read(Change change, long version, byte[]? stateHash = null)
     {
         var hosts = Group(change.Command("SELECT site_id, host FROM site_hosts ORDER BY site_id, position")
             .ReadAll(r => (r.GetString(0), r.GetString(1))));
@@ -101,12 +101,35 @@ internal static class SnapshotReader
                 OpenAiOriginUsageHeader = r.NullableString(14),
             });
 
+        var tokens = ReadTokens(change, touchedOnly: false);
+
+        return new Snapshot
+        {
+            Version = version,
+            CreatedAtUnixMs = change.Now.ToUnixTimeMilliseconds(),
+            Sites = sites,
+            Plans = plans,
+            Resources = resources,
+            Tokens = tokens,
+            StateHash = stateHash ?? [],
+        };
+    }
+
+    /// <summary>
+    /// The token records of the hashes the current change touched (<c>snapshot_touched_tokens</c>, filled by triggers),
+    /// as a full snapshot would hold them; a touched hash without a record is removed (deleted, or past retention).
+    /// </summary>
+    public static List<TokenRecord> ReadTouchedTokens(Change change) => ReadTokens(change, touchedOnly: true);
+
+    private static List<TokenRecord> ReadTokens(Change change, bool touchedOnly)
+    {
         var now = change.NowUnix;
-        var tokens = change.Command("""
+        return change.Command($"""
             SELECT t.id, t.site_id, t.plan_id, t.plan_revision, t.customer, t.expires_at_unix, t.revoked_at_unix, h.hash, h.expires_at_unix, t.suspended_at_unix
             FROM token_hashes h JOIN tokens t ON t.id = h.token_id
             WHERE (h.expires_at_unix = 0 OR h.expires_at_unix > $expiredBefore)
               AND (t.revoked_at_unix IS NULL OR t.revoked_at_unix > $revokedBefore)
+              {(touchedOnly ? "AND h.hash IN (SELECT hash FROM snapshot_touched_tokens)" : "")}
             ORDER BY t.id = $focus, t.created_at_unix, t.rowid, h.created_at_unix, h.rowid
             """).With("$focus", change.Focus).With("$expiredBefore", now - ExpiredHashRetentionSeconds).With("$revokedBefore", now - RevokedRetentionSeconds)
             .ReadAll(r => new TokenRecord
@@ -120,16 +143,6 @@ internal static class SnapshotReader
                 Hash = (byte[])r.GetValue(7),
                 Suspended = !r.IsDBNull(9),
             });
-
-        return new Snapshot
-        {
-            Version = version,
-            CreatedAtUnixMs = change.Now.ToUnixTimeMilliseconds(),
-            Sites = sites,
-            Plans = plans,
-            Resources = resources,
-            Tokens = tokens,
-        };
     }
 
     /// <summary>0 means never; otherwise the earlier of the entitlement's expiry and this token string's.</summary>

@@ -410,6 +410,7 @@ internal static class Migrations
             -- The edge refuses a suspended token with 402 payment-overdue (the snapshot's token record carries it).
             ALTER TABLE tokens ADD COLUMN suspended_at_unix INTEGER;
             """),
+        new(13, "snapshot deltas: the latest version and its state hash, the bounded delta history, what the current change touched", DeltaSchema()),
         new(14, "stripe meters and metered prices: a plan revision's overage price, the site's overage meter, the revision's metered price", """
             -- Per unit past a soft quota, in micro-units of the plan's currency; NULL: overage is not billed through Stripe.
             ALTER TABLE plan_revisions ADD COLUMN overage_price_micros INTEGER;
@@ -437,4 +438,64 @@ internal static class Migrations
             ALTER TABLE sites ADD COLUMN mcp_filter_tools INTEGER NOT NULL DEFAULT 0;
             """),
     ];
+    /// <summary>
+    /// Migration 13. Triggers record what a change touched, whatever code path wrote it: the token hashes whose
+    /// records may have changed (so the change's delta holds exactly those), and whether anything else the
+    /// snapshot is made of changed (then the change sends a full snapshot). The runner empties both per change.
+    /// </summary>
+    private static string DeltaSchema()
+    {
+        var sql = new System.Text.StringBuilder("""
+            -- The latest version (full snapshot or delta) and the hash the next delta chains to (see SnapshotDelta).
+            CREATE TABLE snapshot_head (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                version INTEGER NOT NULL,
+                state_hash BLOB NOT NULL
+            );
+
+            -- The last deltas, each from version - 1; an edge further behind gets a full snapshot.
+            CREATE TABLE snapshot_deltas (
+                version INTEGER PRIMARY KEY,
+                created_at_unix_ms INTEGER NOT NULL,
+                bytes BLOB NOT NULL,
+                signature BLOB NOT NULL
+            );
+
+            CREATE TABLE snapshot_touched_tokens (hash BLOB PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE snapshot_touched_config (id INTEGER PRIMARY KEY CHECK (id = 1));
+
+            CREATE TRIGGER snapshot_touch_token_insert AFTER INSERT ON tokens BEGIN
+                INSERT OR IGNORE INTO snapshot_touched_tokens (hash) SELECT hash FROM token_hashes WHERE token_id = NEW.id;
+            END;
+            CREATE TRIGGER snapshot_touch_token_update AFTER UPDATE ON tokens BEGIN
+                INSERT OR IGNORE INTO snapshot_touched_tokens (hash) SELECT hash FROM token_hashes WHERE token_id = NEW.id OR token_id = OLD.id;
+            END;
+            CREATE TRIGGER snapshot_touch_token_delete AFTER DELETE ON tokens BEGIN
+                INSERT OR IGNORE INTO snapshot_touched_tokens (hash) SELECT hash FROM token_hashes WHERE token_id = OLD.id;
+            END;
+            CREATE TRIGGER snapshot_touch_hash_insert AFTER INSERT ON token_hashes BEGIN
+                INSERT OR IGNORE INTO snapshot_touched_tokens (hash) VALUES (NEW.hash);
+            END;
+            CREATE TRIGGER snapshot_touch_hash_update AFTER UPDATE ON token_hashes BEGIN
+                INSERT OR IGNORE INTO snapshot_touched_tokens (hash) VALUES (OLD.hash);
+                INSERT OR IGNORE INTO snapshot_touched_tokens (hash) VALUES (NEW.hash);
+            END;
+            CREATE TRIGGER snapshot_touch_hash_delete AFTER DELETE ON token_hashes BEGIN
+                INSERT OR IGNORE INTO snapshot_touched_tokens (hash) VALUES (OLD.hash);
+            END;
+
+            """);
+
+        // Every table SnapshotReader builds sites, plans and resources from.
+        string[] configTables = ["sites", "site_hosts", "site_injections", "site_x402", "plans", "plan_revisions", "plan_resource_prices", "resources", "resource_model_prices"];
+        foreach (var table in configTables)
+        {
+            foreach (var operation in (string[])["INSERT", "UPDATE", "DELETE"])
+            {
+                sql.Append(System.Globalization.CultureInfo.InvariantCulture, $"CREATE TRIGGER snapshot_touch_{table}_{operation.ToLowerInvariant()} AFTER {operation} ON {table} BEGIN INSERT OR IGNORE INTO snapshot_touched_config (id) VALUES (1); END;\n");
+            }
+        }
+
+        return sql.ToString();
+    }
 }

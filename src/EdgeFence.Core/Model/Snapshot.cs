@@ -17,4 +17,11 @@ public sealed class Snapshot
     public IReadOnlyList<Plan> Plans { get; init; } = [];
     public IReadOnlyList<Resource> Resources { get; init; } = [];
     public IReadOnlyList<TokenRecord> Tokens { get; init; } = [];
+
+    /// <summary>
+    /// Empty, or the 32-byte hash deltas to the next version chain to (see <see cref="SnapshotDelta"/>): the control
+    /// plane sets it to the hash of the delta that first produced this version. Empty means the hash of this
+    /// snapshot's own bytes.
+    /// </summary>
+    public byte[] StateHash { get; init; } = [];
 }

@@ -6,7 +6,8 @@ namespace EdgeFence.Core.Serialization;
 
 /// <summary>
 /// Writes a <see cref="Snapshot"/> as the array <c>[formatVersion, version, createdAtUnixMs, sites, plans,
-/// resources, tokens]</c>, where <c>formatVersion</c> is <see cref="FormatVersion"/>.
+/// resources, tokens, stateHash]</c>, where <c>formatVersion</c> is <see cref="FormatVersion"/>. <c>stateHash</c> came
+/// later and is written only when set, so a snapshot without it has the bytes it always had.
 /// </summary>
 /// <remarks>
 /// Every object is an array of its fields in a fixed order. A reader skips fields appended after the ones it
@@ -18,7 +19,8 @@ public sealed class SnapshotFormatter : IMessagePackFormatter<Snapshot>
     /// <summary>The layout this build writes and the only one it reads.</summary>
     public const int FormatVersion = 1;
 
-    private const int FieldCount = 7;
+    private const int RequiredFields = 7;
+    private const int FieldCount = 8;
 
     public static readonly SnapshotFormatter Instance = new();
 
@@ -29,7 +31,8 @@ public sealed class SnapshotFormatter : IMessagePackFormatter<Snapshot>
     public void Serialize(ref MessagePackWriter writer, Snapshot value, MessagePackSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(value);
-        writer.WriteArrayHeader(FieldCount);
+        bool hasStateHash = value.StateHash is { Length: > 0 };
+        writer.WriteArrayHeader(hasStateHash ? FieldCount : RequiredFields);
         writer.Write(FormatVersion);
         writer.Write(value.Version);
         writer.Write(value.CreatedAtUnixMs);
@@ -37,6 +40,10 @@ public sealed class SnapshotFormatter : IMessagePackFormatter<Snapshot>
         FieldWriter.WriteList(ref writer, value.Plans, PlanFormatter.Instance, options, "plans", SnapshotLimits.MaxEntities);
         FieldWriter.WriteList(ref writer, value.Resources, ResourceFormatter.Instance, options, "resources", SnapshotLimits.MaxEntities);
         FieldWriter.WriteList(ref writer, value.Tokens, TokenRecordFormatter.Instance, options, "tokens", SnapshotLimits.MaxTokens);
+        if (hasStateHash)
+        {
+            FieldWriter.WriteSha256(ref writer, value.StateHash, "stateHash", allowEmpty: false);
+        }
     }
 
     public Snapshot Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -55,9 +62,9 @@ public sealed class SnapshotFormatter : IMessagePackFormatter<Snapshot>
             throw SnapshotFormatException.At("formatVersion", $"unknown format version {formatVersion}, this build reads {FormatVersion}");
         }
 
-        if (count < FieldCount)
+        if (count < RequiredFields)
         {
-            throw SnapshotFormatException.At("snapshot", $"expected {FieldCount} fields, found {count}");
+            throw SnapshotFormatException.At("snapshot", $"expected {RequiredFields} fields, found {count}");
         }
 
         options.Security.DepthStep(ref reader);
@@ -71,9 +78,10 @@ public sealed class SnapshotFormatter : IMessagePackFormatter<Snapshot>
             Plans = FieldReader.ReadList(ref reader, options, PlanFormatter.Instance, "plans", SnapshotLimits.MaxEntities),
             Resources = FieldReader.ReadList(ref reader, options, ResourceFormatter.Instance, "resources", SnapshotLimits.MaxEntities),
             Tokens = TokenRecordFormatter.DeserializeList(ref reader, options, "tokens"),
+            StateHash = count > RequiredFields ? FieldReader.ReadSha256(ref reader, "stateHash", allowEmpty: true) : [],
         };
 
-        FieldReader.SkipFields(ref reader, count - FieldCount);
+        FieldReader.SkipFields(ref reader, Math.Max(0, count - FieldCount));
         reader.Depth--;
         return snapshot;
     }

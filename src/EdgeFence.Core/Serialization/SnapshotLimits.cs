@@ -18,6 +18,13 @@ public static class SnapshotLimits
     /// </summary>
     public const int MaxTokens = 10_000_000;
 
+    /// <summary>
+    /// Tokens a delta may add, change or remove. Threat: a delta is applied while requests are served, under the lock
+    /// every push takes, and its tokens stay in the edge's overlay until it compacts; a huge delta would stall pushes
+    /// and bloat the overlay. The control plane sends a full snapshot for anything larger.
+    /// </summary>
+    public const int MaxDeltaTokens = 100_000;
+
     /// <summary>Sites, plans and resources per snapshot: each is a few hundred bytes of heap at most.</summary>
     public const int MaxEntities = 100_000;
 

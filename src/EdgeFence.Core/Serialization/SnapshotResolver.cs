@@ -24,6 +24,7 @@ public sealed class SnapshotResolver : IFormatterResolver
     {
         object? formatter =
             typeof(T) == typeof(Snapshot) ? SnapshotFormatter.Instance
+            : typeof(T) == typeof(SnapshotDelta) ? SnapshotDeltaFormatter.Instance
             : typeof(T) == typeof(Site) ? SiteFormatter.Instance
             : typeof(T) == typeof(Plan) ? PlanFormatter.Instance
             : typeof(T) == typeof(Resource) ? ResourceFormatter.Instance

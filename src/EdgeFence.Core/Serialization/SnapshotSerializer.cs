@@ -41,6 +41,18 @@ public static class SnapshotSerializer
         return Write(book, WalletBookFormatter.Instance, 1024 + (Math.Min(book.Wallets?.Count ?? 0, SnapshotLimits.MaxTokens) * 48), nameof(book));
     }
 
+    /// <summary>Serializes a delta. The same delta always gives the same bytes.</summary>
+    /// <exception cref="ArgumentException">The delta holds something no reader accepts; the message names the field.</exception>
+    public static byte[] Serialize(SnapshotDelta delta)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        return Write(delta, SnapshotDeltaFormatter.Instance, 1024 + (Math.Min(delta.Tokens?.Count ?? 0, SnapshotLimits.MaxDeltaTokens) * 100), nameof(delta));
+    }
+
+    /// <summary>Reads a delta, refusing anything but exactly one well-formed delta.</summary>
+    /// <exception cref="SnapshotFormatException">The bytes are not a valid delta; no other exception is thrown.</exception>
+    public static SnapshotDelta DeserializeDelta(ReadOnlyMemory<byte> bytes) => Read(bytes, SnapshotDeltaFormatter.Instance, "delta");
+
     /// <summary>Reads a snapshot, refusing anything but exactly one well-formed snapshot.</summary>
     /// <exception cref="SnapshotFormatException">The bytes are not a valid snapshot; no other exception is thrown.</exception>
     public static Snapshot Deserialize(ReadOnlyMemory<byte> bytes) => Read(bytes, SnapshotFormatter.Instance, "snapshot");

@@ -45,9 +45,9 @@ public sealed class TokenRecordFormatter : IMessagePackFormatter<TokenRecord>
     /// Reads the token list. Each token shares its site id, plan id and customer strings with the token
     /// before it when they are equal, which they mostly are: tokens come grouped by site and plan.
     /// </summary>
-    internal static TokenRecord[] DeserializeList(ref MessagePackReader reader, MessagePackSerializerOptions options, string field)
+    internal static TokenRecord[] DeserializeList(ref MessagePackReader reader, MessagePackSerializerOptions options, string field, int maxCount = SnapshotLimits.MaxTokens)
     {
-        int count = FieldReader.ReadArrayHeader(ref reader, field, SnapshotLimits.MaxTokens);
+        int count = FieldReader.ReadArrayHeader(ref reader, field, maxCount);
         if (count == 0)
         {
             return [];

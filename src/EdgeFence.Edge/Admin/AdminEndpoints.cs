@@ -13,11 +13,20 @@ namespace EdgeFence.Edge.Admin;
 /// <summary>The admin listener: snapshot and wallet book pushes, health. Never mapped on the public listener.</summary>
 internal static class AdminEndpoints
 {
+    /// <summary>
+    /// Largest delta body accepted. Threat: the body is buffered whole before its signature is checked, so anyone who
+    /// reaches the admin listener could make the edge hold this much per request; a delta at its token limit
+    /// (<see cref="Core.Serialization.SnapshotLimits.MaxDeltaTokens"/>, about 150 bytes each) fits in half of it.
+    /// </summary>
+    private const int MaxDeltaBytes = 32 * 1024 * 1024;
+
     public static void Map(WebApplication app, SnapshotManager snapshots, Payments.WalletManager wallets, Func<string> redisState, Revocations.ConfigFreshness freshness, int maxSnapshotBytes, ILogger logger)
     {
         var snapshot = new SignedDocument("Snapshot", "snapshot", (bytes, signature) => snapshots.TryApply(bytes, signature), v => Log.SnapshotApplied(logger, v), d => Log.SnapshotRejected(logger, d));
         var walletBook = new SignedDocument("Wallet book", "wallets", (bytes, signature) => wallets.TryApply(bytes, signature), v => Log.WalletBookApplied(logger, v, wallets.Current?.Count ?? 0), d => Log.WalletBookRejected(logger, d));
+        var delta = new SignedDocument("Delta", "delta", (bytes, signature) => snapshots.TryApplyDelta(bytes, signature), _ => { }, d => Log.DeltaRejected(logger, d), d => Log.DeltaNeedsFullSnapshot(logger, d));
         app.MapPut("/v1/snapshot", context => PutSignedAsync(context, snapshot, maxSnapshotBytes));
+        app.MapPut("/v1/snapshot/delta", context => PutSignedAsync(context, delta, Math.Min(maxSnapshotBytes, MaxDeltaBytes), "the delta limit (32 MiB, or EdgeFence:MaxSnapshotMiB if smaller)"));
         app.MapPut("/v1/wallets", context => PutSignedAsync(context, walletBook, maxSnapshotBytes));
         app.MapGet("/v1/wallets", context => WriteJsonAsync(context, 200, writer =>
         {
@@ -49,7 +58,9 @@ internal static class AdminEndpoints
                 writer.WriteNumber("sites"u8, state.SiteCount);
                 writer.WriteNumber("plans"u8, state.PlanCount);
                 writer.WriteNumber("resources"u8, state.ResourceCount);
-                writer.WriteNumber("tokens"u8, state.Tokens.Length);
+                writer.WriteNumber("tokens"u8, state.Tokens.Count);
+                writer.WriteNumber("overlayTokens"u8, state.Tokens.OverlayCount);
+                writer.WriteString("stateHash"u8, Core.Security.StateHash.ToHex(state.StateHash));
             }
 
             writer.WriteEndObject();
@@ -93,9 +104,9 @@ internal static class AdminEndpoints
     }
 
     /// <summary>A signed document the admin listener accepts: a snapshot or a wallet book, applied the same way.</summary>
-    private sealed record SignedDocument(string Title, string Problem, Func<byte[], byte[]?, SnapshotApplyResult> Apply, Action<long> Applied, Action<string> Rejected);
+    private sealed record SignedDocument(string Title, string Problem, Func<byte[], byte[]?, SnapshotApplyResult> Apply, Action<long> Applied, Action<string> Rejected, Action<string>? NeedsFull = null);
 
-    private static async Task PutSignedAsync(HttpContext context, SignedDocument document, int maxBytes)
+    private static async Task PutSignedAsync(HttpContext context, SignedDocument document, int maxBytes, string limitName = "EdgeFence:MaxSnapshotMiB")
     {
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
@@ -105,7 +116,7 @@ internal static class AdminEndpoints
 
         if (context.Request.ContentLength is { } length && length > maxBytes)
         {
-            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"{document.Title.ToLowerInvariant()} is larger than EdgeFence:MaxSnapshotMiB", null).ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"{document.Title.ToLowerInvariant()} is larger than {limitName}", null).ConfigureAwait(false);
             return;
         }
 
@@ -143,6 +154,10 @@ internal static class AdminEndpoints
                 document.Rejected(result.Detail);
                 await WriteResultAsync(context, document, 409, "stale", result.Detail, result.Version, []).ConfigureAwait(false);
                 break;
+            case SnapshotApplyStatus.NeedsFullSnapshot:
+                document.NeedsFull?.Invoke(result.Detail);
+                await WriteResultAsync(context, document, 409, "needs-full-snapshot", result.Detail, result.Version, []).ConfigureAwait(false);
+                break;
             case SnapshotApplyStatus.NotPersisted:
                 await WriteResultAsync(context, document, 500, "not-persisted", result.Detail, null, []).ConfigureAwait(false);
                 break;
@@ -163,7 +178,7 @@ internal static class AdminEndpoints
             {
                 writer.WriteStartObject();
                 writer.WriteString("type"u8, "urn:edgefence:problem:" + document.Problem + "-" + problem);
-                writer.WriteString("title"u8, document.Title + (status == 409 ? " is not newer than the serving one" : status == 500 ? " could not be stored" : " rejected"));
+                writer.WriteString("title"u8, document.Title + (problem == "needs-full-snapshot" ? " does not apply to the serving state: send a full snapshot" : status == 409 ? " is not newer than the serving one" : status == 500 ? " could not be stored" : " rejected"));
                 writer.WriteNumber("status"u8, status);
                 writer.WriteString("detail"u8, detail);
                 if (version is { } v)

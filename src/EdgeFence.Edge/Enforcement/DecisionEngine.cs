@@ -104,8 +104,15 @@ internal sealed class DecisionEngine
 
         // A token verified against this snapshot before is found by its keyed tag; any other goes
         // through SHA-256, the index and a constant-time compare, and is remembered once it passes.
+        // Ordinals are stable across deltas (TokenTable), so a cached one names the same token hash in
+        // every state that shares the cache; the token there may be changed, or removed (null).
         var tag = state.TokenCache.Tag(token);
-        if (!state.TokenCache.TryGet(tag, out var ordinal))
+        TokenRuntime? tokenRuntime;
+        if (state.TokenCache.TryGet(tag, out var ordinal))
+        {
+            tokenRuntime = state.Tokens.Get(ordinal);
+        }
+        else
         {
             Span<byte> hash = stackalloc byte[TokenHasher.HashLength];
             if (!TokenHasher.TryHash(token, hash))
@@ -114,8 +121,8 @@ internal sealed class DecisionEngine
                 return;
             }
 
-            if (!state.TokenIndex.TryGet(Key128.FromHash(hash), out ordinal)
-                || !CryptographicOperations.FixedTimeEquals(hash, state.Tokens[ordinal].Hash))
+            tokenRuntime = state.Tokens.TryFind(Key128.FromHash(hash), out ordinal) ? state.Tokens.Get(ordinal) : null;
+            if (tokenRuntime is null || !CryptographicOperations.FixedTimeEquals(hash, tokenRuntime.Hash))
             {
                 Deny(ref decision, DenyReason.UnknownToken);
                 return;
@@ -124,7 +131,12 @@ internal sealed class DecisionEngine
             state.TokenCache.Add(tag, ordinal);
         }
 
-        var tokenRuntime = state.Tokens[ordinal];
+        if (tokenRuntime is null)
+        {
+            Deny(ref decision, DenyReason.UnknownToken);
+            return;
+        }
+
         decision.Token = tokenRuntime;
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
 

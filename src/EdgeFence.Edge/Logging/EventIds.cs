@@ -67,6 +67,13 @@ internal static class EventIds
 
     // 840-849: snapshot state replacement (the range reserved for delta snapshots).
     public const int SnapshotStateReclaimed = 840;
+    public const int DeltaApplied = 841;
+    public const int DeltaRejected = 842;
+    public const int DeltaNeedsFullSnapshot = 843;
+    public const int DeltasReplayed = 844;
+    public const int DeltaLogUnusable = 845;
+    public const int DeltaPersistFailed = 846;
+    public const int TokenTableCompacted = 847;
 
     // 850: MCP answers.
     public const int McpAnswerTooLarge = 850;

@@ -36,6 +36,27 @@ internal static partial class Log
     [LoggerMessage(EventIds.SnapshotStateReclaimed, LogLevel.Information, "Replaced snapshot state reclaimed: one compacting collection paused requests for {PauseMs} ms; resident memory {RssMiB} MiB")]
     public static partial void SnapshotStateReclaimed(ILogger logger, long pauseMs, long rssMiB);
 
+    [LoggerMessage(EventIds.DeltaApplied, LogLevel.Information, "Snapshot delta applied: version {BaseVersion} -> {Version}, {Changed} tokens added or changed, {Removed} removed, {Overlay} in the overlay, in {ElapsedMs} ms")]
+    public static partial void DeltaApplied(ILogger logger, long baseVersion, long version, int changed, int removed, int overlay, long elapsedMs);
+
+    [LoggerMessage(EventIds.DeltaRejected, LogLevel.Warning, "Snapshot delta rejected: {Detail}")]
+    public static partial void DeltaRejected(ILogger logger, string detail);
+
+    [LoggerMessage(EventIds.DeltaNeedsFullSnapshot, LogLevel.Information, "Snapshot delta not applied, a full snapshot is needed: {Detail}")]
+    public static partial void DeltaNeedsFullSnapshot(ILogger logger, string detail);
+
+    [LoggerMessage(EventIds.DeltasReplayed, LogLevel.Information, "{Count} persisted snapshot deltas replayed from {Path}: serving version {Version}")]
+    public static partial void DeltasReplayed(ILogger logger, int count, string path, long version);
+
+    [LoggerMessage(EventIds.DeltaLogUnusable, LogLevel.Warning, "Persisted snapshot delta log {Path} ends in an unusable entry, cut there: {Detail}")]
+    public static partial void DeltaLogUnusable(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventIds.DeltaPersistFailed, LogLevel.Error, "Snapshot delta could not be persisted to {Path}; it was not applied")]
+    public static partial void DeltaPersistFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventIds.TokenTableCompacted, LogLevel.Information, "Token overlay folded into the base at version {Version}: {Tokens} tokens")]
+    public static partial void TokenTableCompacted(ILogger logger, long version, int tokens);
+
     [LoggerMessage(EventIds.SnapshotPersistFailed, LogLevel.Error, "Snapshot could not be persisted to {Path}; it was not applied")]
     public static partial void SnapshotPersistFailed(ILogger logger, string path, Exception exception);
 

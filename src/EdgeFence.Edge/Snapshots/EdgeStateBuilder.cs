@@ -9,7 +9,8 @@ namespace EdgeFence.Edge.Snapshots;
 /// <summary>Compiles a validated snapshot into an <see cref="EdgeState"/>: matchers, lookups, the token index.</summary>
 internal static class EdgeStateBuilder
 {
-    public static EdgeState Build(Snapshot snapshot)
+    /// <summary>Compiles <paramref name="snapshot"/>; <paramref name="stateHash"/> is the hash deltas to the next version chain to (the snapshot's own <see cref="Snapshot.StateHash"/> when null).</summary>
+    public static EdgeState Build(Snapshot snapshot, byte[]? stateHash = null)
     {
         var resourcesBySite = new Dictionary<string, List<Resource>>(StringComparer.Ordinal);
         foreach (var resource in snapshot.Resources)
@@ -111,18 +112,45 @@ internal static class EdgeStateBuilder
             () => IncrementalHash.CreateHash(HashAlgorithmName.SHA256),
             (i, _, sha) =>
             {
-                var record = snapshot.Tokens[i];
-                var plan = plans[record.PlanId];
-                var wallet = plan.Prepaid ? Payments.WalletAccount.KeyOf(record.SiteId, record.Customer, plan.Plan.Currency) : default;
-                tokens[i] = new TokenRuntime(record, sites[record.SiteId], plan, CounterKey(record, sha), wallet);
+                tokens[i] = CompileToken(snapshot.Tokens[i], sites, plans, sha);
                 return sha;
             },
             sha => sha.Dispose());
 
-        var index = new TokenIndex(tokens.Length);
-        index.AddAll(tokens.Length, i => Key128.FromHash(tokens[i].Hash));
+        return new EdgeState(snapshot, stateHash ?? snapshot.StateHash, byHost, bySlug, byOriginKey, sites, plans, TokenTable.Create(tokens));
+    }
 
-        return new EdgeState(snapshot, byHost, bySlug, byOriginKey, tokens, index);
+    /// <summary>
+    /// <paramref name="current"/> with a validated delta's tokens: only the delta's tokens are compiled, everything
+    /// else is shared (see <see cref="TokenTable"/>).
+    /// </summary>
+    public static EdgeState ApplyDelta(EdgeState current, SnapshotDelta delta, byte[] stateHash)
+    {
+        var sites = current.SitesById;
+        var plans = current.PlansById;
+        var upserts = new TokenRuntime[delta.Tokens.Count];
+        using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            for (var i = 0; i < upserts.Length; i++)
+            {
+                upserts[i] = CompileToken(delta.Tokens[i], sites, plans, sha);
+            }
+        }
+
+        var removed = new Key128[delta.RemovedTokenHashes.Count];
+        for (var i = 0; i < removed.Length; i++)
+        {
+            removed[i] = Key128.FromHash(delta.RemovedTokenHashes[i]);
+        }
+
+        return current.WithTokens(delta.Version, stateHash, current.Tokens.With(upserts, removed));
+    }
+
+    private static TokenRuntime CompileToken(TokenRecord record, IReadOnlyDictionary<string, SiteRuntime> sites, IReadOnlyDictionary<string, PlanRuntime> plans, IncrementalHash sha)
+    {
+        var plan = plans[record.PlanId];
+        var wallet = plan.Prepaid ? Payments.WalletAccount.KeyOf(record.SiteId, record.Customer, plan.Plan.Currency) : default;
+        return new TokenRuntime(record, sites[record.SiteId], plan, CounterKey(record, sha), wallet);
     }
 
     /// <summary>

@@ -10,4 +10,5 @@ namespace EdgeFence.SnapshotTool.JsonModel;
     AllowTrailingCommas = true)]
 [JsonSerializable(typeof(SnapshotConfig))]
 [JsonSerializable(typeof(WalletBookConfig))]
+[JsonSerializable(typeof(DeltaConfig))]
 internal sealed partial class SnapshotConfigContext : JsonSerializerContext;

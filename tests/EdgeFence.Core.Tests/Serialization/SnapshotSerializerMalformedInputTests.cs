@@ -223,9 +223,9 @@ public class SnapshotSerializerMalformedInputTests
     public void Forged_length_inside_a_skipped_field_is_rejected(byte code, byte high)
     {
         byte[] bytes = Wire.Encode(Wire.Snapshot());
-        bytes[0] = 0x98; // one field more than this build knows
+        bytes[0] = 0x99; // the seven required fields, an empty state hash, and one field more than this build knows
 
-        byte[] forged = [.. bytes, code, high, 0xff, 0xff, 0xff, 0x01, 0x41];
+        byte[] forged = [.. bytes, 0xc4, 0x00, code, high, 0xff, 0xff, 0xff, 0x01, 0x41];
 
         SnapshotFormatException e = Reject(forged);
 

@@ -74,7 +74,7 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
             new object?[] { Wire.Append(Wire.Plan(), junk) },
             new object?[] { Wire.Append(Wire.Resource(), null, null) },
             new object?[] { Wire.Append(Wire.Token(), false, "later", junk), Wire.Token() },
-            "root extra", junk,
+            Array.Empty<byte>(), "root extra", junk,
         ];
 
         Snapshot result = SnapshotSerializer.Deserialize(Wire.Encode(snapshot));
@@ -205,9 +205,9 @@ public class SnapshotSerializerTests(ITestOutputHelper output)
         nested.AsSpan(0, 200_000).Fill(0x91);
         nested[^1] = 0xc0;
         byte[] prefix = Wire.Encode(Wire.Snapshot());
-        prefix[0] = 0x98; // eight fields: the seven known ones and the nested one
+        prefix[0] = 0x99; // nine fields: the seven required ones, an empty state hash and the nested one
 
-        Snapshot result = SnapshotSerializer.Deserialize(prefix.Concat(nested).ToArray());
+        Snapshot result = SnapshotSerializer.Deserialize(prefix.Concat(new byte[] { 0xc4, 0x00 }).Concat(nested).ToArray());
 
         Assert.Equal(7, result.Version);
     }

@@ -94,6 +94,33 @@ public sealed class EdgeHost : IAsyncDisposable
         return PushAsync(bytes, Sign(bytes));
     }
 
+    /// <summary>Pushes a delta to <c>PUT /v1/snapshot/delta</c>, with <paramref name="signature"/> when given.</summary>
+    public Task<HttpResponseMessage> PushDeltaAsync(byte[] bytes, byte[]? signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, "/v1/snapshot/delta") { Content = new ByteArrayContent(bytes) };
+        if (signature is not null)
+        {
+            request.Headers.TryAddWithoutValidation(SnapshotSigner.HeaderName, Convert.ToBase64String(signature));
+        }
+
+        return Admin.SendAsync(request);
+    }
+
+    /// <summary>Pushes a delta signed with this edge's key.</summary>
+    public Task<HttpResponseMessage> PushDeltaAsync(SnapshotDelta delta)
+    {
+        var bytes = SnapshotSerializer.Serialize(delta);
+        return PushDeltaAsync(bytes, Sign(bytes));
+    }
+
+    /// <summary>The version and state hash the edge reports on <c>GET /v1/snapshot</c>.</summary>
+    public async Task<(long Version, byte[] StateHash, int Tokens)> ServedStateAsync()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(await Admin.GetStringAsync("/v1/snapshot"));
+        var root = json.RootElement;
+        return (root.GetProperty("version").GetInt64(), Convert.FromHexString(root.GetProperty("stateHash").GetString()!), root.GetProperty("tokens").GetInt32());
+    }
+
     /// <summary>A request to the demo site by host name, with an optional token.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string target, string? token = null, Action<HttpRequestMessage>? edit = null)
     {
