@@ -106,7 +106,7 @@ internal sealed class AuthorizeHandler
             var method = request.Method!.ToUpperInvariant();
             var path = Uri.UnescapeDataString(pathOnly);
             _engine.Decide(state, site, path, method, request.Token.AsSpan().Trim(), ambiguousCredentials: false, out decision);
-            for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
+            for (var attempt = 0; attempt < DecisionEngine.MaxLedgerWaits && decision.Pending != EnforceVerdict.Admitted; attempt++)
             {
                 await _engine.ResolveAsync(decision).ConfigureAwait(false);
                 _engine.Decide(state, site, path, method, request.Token.AsSpan().Trim(), ambiguousCredentials: false, out decision);

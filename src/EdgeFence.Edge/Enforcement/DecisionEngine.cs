@@ -34,6 +34,15 @@ internal sealed class DecisionEngine
         _wallets = wallets;
     }
 
+    /// <summary>
+    /// Ledger waits one request may take before its decision stands. A fresh account on a prepaid plan with a hard quota
+    /// needs four (the quota's resync and lease, then the balance's), and a lease that concurrent requests used up in
+    /// between costs one more; three refused such first calls 402 with money left. Each wait is bounded by
+    /// LeaseTimeoutMs, and one that times out sends the account's next decisions local, so a slow Redis cannot hold a
+    /// request for more than a few of them.
+    /// </summary>
+    public const int MaxLedgerWaits = 8;
+
     /// <summary>Gets what a pending decision waits for from the ledger (bounded wait; see <see cref="QuotaSync.ResolveAsync"/>).</summary>
     public Task ResolveAsync(in Decision decision)
         => _sync is null || decision.PendingAccount is null

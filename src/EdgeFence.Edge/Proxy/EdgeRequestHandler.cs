@@ -341,10 +341,10 @@ internal sealed class EdgeRequestHandler
         await RespondAsync(context, state, site, sitePath, decision, start).ConfigureAwait(false);
     }
 
-    /// <summary>Decides again while the decision waits on the ledger: at most three tries, each bounded by LeaseTimeoutMs.</summary>
+    /// <summary>Decides again while the decision waits on the ledger: at most <see cref="DecisionEngine.MaxLedgerWaits"/> tries, each bounded by LeaseTimeoutMs.</summary>
     private async ValueTask<Decision> ResolvePendingAsync(HttpContext context, EdgeState state, SiteRuntime site, string sitePath, CallSet? calls, Decision decision)
     {
-        for (var attempt = 0; attempt < 3 && decision.Pending != EnforceVerdict.Admitted; attempt++)
+        for (var attempt = 0; attempt < DecisionEngine.MaxLedgerWaits && decision.Pending != EnforceVerdict.Admitted; attempt++)
         {
             await _engine.ResolveAsync(decision).ConfigureAwait(false);
             Decide(context, state, site, sitePath, calls, out decision);

@@ -62,6 +62,37 @@ public sealed class SharedBalanceTests
     }
 
     [Fact]
+    public async Task A_first_call_on_a_prepaid_plan_with_a_hard_quota_is_admitted_at_every_edge()
+    {
+        // A fresh account waits on the ledger up to four times before its first decision (the quota's resync and
+        // lease, then the balance's): every wait must be allowed for, or a funded call is refused 402.
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        var edges = await SharedQuotaTests.StartEdgesAsync(PrepaidSnapshot.Create(origin.Url, quota: 5), redis.ConnectionString, 2);
+        try
+        {
+            foreach (var edge in edges)
+            {
+                using var pushed = await PrepaidSnapshot.PushAsync(edge, PrepaidSnapshot.Book(1, 100 * PrepaidSnapshot.Price));
+                Assert.Equal(HttpStatusCode.OK, pushed.StatusCode);
+            }
+
+            foreach (var edge in edges)
+            {
+                using var response = await edge.GetAsync("/api/v1/items", PrepaidSnapshot.Token);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+        finally
+        {
+            foreach (var edge in edges)
+            {
+                await edge.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task With_redis_down_the_edges_overspend_at_most_the_configured_bound_and_lose_no_debit()
     {
         await using var redis = await RedisServer.StartAsync();
