@@ -52,6 +52,14 @@ public sealed class MeterExportTests
         await CallAsync(stack, token, 2);
         var pending = await WaitForAsync(stack, tokenId, usage => usage.GetProperty("exportPendingUnits").GetInt64() == 2);
         Assert.Equal(3, pending.GetProperty("exportedUnits").GetInt64());
+
+        // The export is recorded as pending before it is sent: wait for Stripe to have taken it.
+        var sent = Stopwatch.StartNew();
+        while (stack.Stripe.MeterEvents.Count < 2 && sent.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(100);
+        }
+
         Assert.Equal(2, stack.Stripe.MeterEvents.Count);
         stack.Stripe.FailMeterEvents = false;
 
