@@ -22,17 +22,24 @@ internal static class Credentials
             return default;
         }
 
+        return Find(authorization.Count == 1 ? authorization[0].AsSpan() : default, apiKey.Count == 1 ? apiKey[0].AsSpan() : default, out ambiguous);
+    }
+
+    /// <summary>
+    /// The same from the two header values (empty when absent), whichever HTTP layer read them; the caller has
+    /// already refused a repeated header as ambiguous.
+    /// </summary>
+    public static ReadOnlySpan<char> Find(ReadOnlySpan<char> authorization, ReadOnlySpan<char> apiKey, out bool ambiguous)
+    {
+        ambiguous = false;
         ReadOnlySpan<char> bearer = default;
-        if (authorization.Count == 1)
+        var value = authorization.Trim();
+        if (value.Length > 7 && value[..7].Equals("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var value = authorization[0].AsSpan().Trim();
-            if (value.Length > 7 && value[..7].Equals("Bearer ", StringComparison.OrdinalIgnoreCase))
-            {
-                bearer = value[7..].Trim();
-            }
+            bearer = value[7..].Trim();
         }
 
-        ReadOnlySpan<char> key = apiKey.Count == 1 ? apiKey[0].AsSpan().Trim() : default;
+        var key = apiKey.Trim();
         if (!bearer.IsEmpty && !key.IsEmpty && !bearer.SequenceEqual(key))
         {
             ambiguous = true;

@@ -16,16 +16,30 @@ internal static class RateLimitHeaders
 
     public static void Apply(IHeaderDictionary headers, in Decision decision)
     {
-        if (decision.Counted && decision.Plan is { PolicyHeader: { } policy } plan)
+        if (TryGet(decision, out var policy, out var current))
         {
             headers[Policy] = policy;
-            headers[Current] = Format(plan.RateLimit > 0, plan.HasQuota, decision);
+            headers[Current] = current;
         }
 
         if (decision.RetryAfterSeconds > 0)
         {
             headers.RetryAfter = decision.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
+    }
+
+    /// <summary>The two header values, when the decision counted against a plan that has limits (the fast path writes them as bytes).</summary>
+    public static bool TryGet(in Decision decision, out string policy, out string current)
+    {
+        if (decision.Counted && decision.Plan is { PolicyHeader: { } header } plan)
+        {
+            policy = header;
+            current = Format(plan.RateLimit > 0, plan.HasQuota, decision);
+            return true;
+        }
+
+        policy = current = "";
+        return false;
     }
 
     private static string Format(bool rate, bool quota, in Decision d)

@@ -44,6 +44,14 @@ public sealed class EdgeOptions
     public string Upstream { get; set; } = "pipelines";
 
     /// <summary>
+    /// The fast path (<c>Proxy/Inbound</c>): plain HTTP/1.1 on the public listener is read by the edge's own strict
+    /// parser in a connection middleware in front of Kestrel's HTTP layer and forwarded with the edge's upstream
+    /// engine; HTTP/2, TLS, upgrades and every request it does not serve go to Kestrel's stack as before. Only with
+    /// <see cref="Upstream"/> = <c>pipelines</c> (<c>yarp</c> means YARP for every request).
+    /// </summary>
+    public bool FastPath { get; set; } = true;
+
+    /// <summary>
     /// Runs socket completions and the public listener's request processing inline on the socket I/O threads
     /// instead of hopping through the thread pool (Kestrel's <c>UnsafePreferInlineScheduling</c> plus
     /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, set before the first socket). Saves thread hops and

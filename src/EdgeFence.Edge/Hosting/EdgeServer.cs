@@ -5,10 +5,11 @@ using EdgeFence.Edge.Authorize;
 using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
-using EdgeFence.Edge.Payments;
 using EdgeFence.Edge.Payments.X402;
-using EdgeFence.Edge.Proxy;
+using EdgeFence.Edge.Payments;
+using EdgeFence.Edge.Proxy.Inbound;
 using EdgeFence.Edge.Proxy.Upstream;
+using EdgeFence.Edge.Proxy;
 using EdgeFence.Edge.Revocations;
 using EdgeFence.Edge.Snapshots;
 using EdgeFence.Edge.Store;
@@ -16,9 +17,11 @@ using EdgeFence.Edge.Sync;
 using EdgeFence.Edge.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -142,6 +145,11 @@ public sealed class EdgeServer : IAsyncDisposable
         if (options.Upstream == "pipelines")
         {
             services.AddSingleton(sp => new UpstreamForwarder(TimeSpan.FromSeconds(options.OriginTimeoutSeconds), sp.GetRequiredService<ILogger<UpstreamForwarder>>()));
+        }
+
+        if (options.FastPath && options.Upstream == "pipelines")
+        {
+            AddFastPath(builder, options);
         }
 
         services.AddSingleton(sp => new EdgeRequestHandler(
@@ -334,6 +342,32 @@ public sealed class EdgeServer : IAsyncDisposable
         });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>
+    /// The fast path: a connection middleware on every public endpoint, in front of Kestrel's HTTP layer (which
+    /// <c>next</c> is), so what the fast path does not serve reaches Kestrel's stack unread.
+    /// </summary>
+    private static void AddFastPath(WebApplicationBuilder builder, EdgeOptions options)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => new FastRequestHandler(
+            sp.GetRequiredService<SnapshotManager>(),
+            sp.GetRequiredService<DecisionEngine>(),
+            sp.GetRequiredService<UpstreamForwarder>(),
+            new RawForwarder(TimeSpan.FromSeconds(options.OriginTimeoutSeconds), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Proxy.Upstream")),
+            sp.GetRequiredService<DecisionReporter>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Proxy.Inbound")));
+        services.AddSingleton(sp => new FastPathMiddleware(
+            sp.GetRequiredService<FastRequestHandler>(),
+            new InboundTimeouts(sp.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Proxy.Inbound")));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(next =>
+        {
+            var fast = listen.ApplicationServices.GetRequiredService<FastPathMiddleware>();
+            return context => fast.OnConnectionAsync(context, next);
+        })));
     }
 
     /// <summary>

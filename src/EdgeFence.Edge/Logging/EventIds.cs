@@ -65,6 +65,10 @@ internal static class EventIds
     public const int OpenAiUsageNotAsked = 825;
     public const int OpenAiOriginReported = 826;
 
+    // 830-839: the fast path (Proxy/Inbound).
+    public const int FastPathConnectionEnded = 830;
+    public const int FastPathHandOff = 831;
+
     // 840-849: snapshot state replacement (the range reserved for delta snapshots).
     public const int SnapshotStateReclaimed = 840;
     public const int DeltaApplied = 841;

@@ -457,42 +457,14 @@ internal sealed class EdgeRequestHandler
     private static bool TryFindSite(EdgeState state, IHeaderDictionary headers, string path, out SiteRuntime site, out string sitePath)
     {
         var host = headers.Host;
-        if (host.Count == 1 && state.TryGetSiteByHost(HostWithoutPort(host[0]), out site))
+        if (!SiteLookup.TryFind(state, host.Count == 1 ? host[0].AsSpan() : default, path, out site, out var start))
         {
             sitePath = path;
-            return true;
+            return false;
         }
 
-        var rest = path.AsSpan(1);
-        var slash = rest.IndexOf('/');
-        var slug = slash < 0 ? rest : rest[..slash];
-        if (!slug.IsEmpty && state.TryGetSiteBySlug(slug, out site))
-        {
-            sitePath = slash < 0 ? "/" : path[(slash + 1)..];
-            return true;
-        }
-
-        site = null!;
-        sitePath = path;
-        return false;
-    }
-
-    private static ReadOnlySpan<char> HostWithoutPort(string? host)
-    {
-        var span = host.AsSpan();
-        if (span.StartsWith('['))
-        {
-            var close = span.IndexOf(']');
-            return close < 0 ? span : span[..(close + 1)];
-        }
-
-        var colon = span.LastIndexOf(':');
-        if (colon >= 0)
-        {
-            span = span[..colon];
-        }
-
-        return span.EndsWith('.') ? span[..^1] : span;
+        sitePath = start < 0 ? "/" : start == 0 ? path : path[start..];
+        return true;
     }
 
     private Task Refuse(HttpContext context, DenyReason reason, string? detail, long snapshotVersion)

@@ -38,24 +38,30 @@ internal sealed class ForwardTransform
     private readonly string? _connectionOptions;
 
     public ForwardTransform(HttpContext context, SiteRuntime site, in Decision decision, PathString path, string requestId, long timestamp)
+        : this(site, decision, context.Request.Method, TargetOf(site, path, context.Request.QueryString, out var destination), destination,
+            HeaderOrNull(context.Request.Headers.Host), HeaderOrNull(context.Request.Headers.Connection), context.Connection.RemoteIpAddress?.ToString(),
+            HeaderOrNull(context.Request.Headers[ForwardedFor]), context.Request.Scheme, requestId, timestamp)
+    {
+    }
+
+    /// <summary>
+    /// The transform from plain values, whichever HTTP layer read them: the Kestrel path above, and the fast path
+    /// (Proxy/Inbound), which reads them from the request's bytes. <paramref name="pathAndQuery"/> is the target as
+    /// it will be sent; <paramref name="host"/>, <paramref name="connection"/> and <paramref name="forwardedFor"/>
+    /// are the client's headers (comma-joined when repeated), null when absent.
+    /// </summary>
+    public ForwardTransform(SiteRuntime site, in Decision decision, string method, string pathAndQuery, Uri? destination, string? host, string? connection,
+        string? remoteAddress, string? forwardedFor, string scheme, string requestId, long timestamp)
     {
         _site = site;
         _decision = decision;
         _requestId = requestId;
-        var request = context.Request;
-        Method = request.Method;
-        var connection = request.Headers.Connection;
-        _connectionOptions = connection.Count == 0 ? null : connection.ToString();
+        Method = method;
+        _connectionOptions = connection;
 
         // :: Step 1: the target, as YARP builds it (so the signature covers exactly what either engine sends).
-        var query = request.QueryString;
-        if (site.Site.StaticQuery.Count > 0)
-        {
-            query = QueryInjection.Apply(query, site);
-        }
-
-        DestinationUri = RequestUtilities.MakeDestinationAddress(site.OriginPrefix, path, query);
-        PathAndQuery = DestinationUri.PathAndQuery;
+        DestinationUri = destination;
+        PathAndQuery = pathAndQuery;
 
         // :: Step 2: the headers the edge adds, static ones first, the signature over the target as forwarded.
         var added = new List<KeyValuePair<string, string>>(site.Site.StaticHeaders.Count + 8);
@@ -92,21 +98,19 @@ internal sealed class ForwardTransform
         added.Add(new(RequestSigner.SignatureHeader, RequestSigner.CreateHeaderValue(site.Site.HmacSecret, timestamp, Method, PathAndQuery, tokenId, customer, planId, requestId, charged)));
 
         // :: Step 3: X-Forwarded-*: the client's X-Forwarded-For chain with its address appended; proto and host are ours.
-        var remote = context.Connection.RemoteIpAddress?.ToString();
-        if (remote is not null)
+        if (remoteAddress is not null)
         {
-            var existing = request.Headers[ForwardedFor];
-            added.Add(new(ForwardedFor, existing.Count == 0 ? remote : existing.ToString() + ", " + remote));
+            added.Add(new(ForwardedFor, forwardedFor is null ? remoteAddress : forwardedFor + ", " + remoteAddress));
         }
 
-        added.Add(new(ForwardedProto, request.Scheme));
-        if (request.Headers.Host.Count == 1)
+        added.Add(new(ForwardedProto, scheme));
+        if (host is not null)
         {
-            added.Add(new(ForwardedHost, request.Headers.Host[0]!));
+            added.Add(new(ForwardedHost, host));
         }
 
         AddedHeaders = added;
-        Host = request.Headers.Host.Count == 1 ? request.Headers.Host[0] : null;
+        Host = host;
     }
 
     /// <summary>The Host header to send; null means the origin's authority.</summary>
@@ -115,8 +119,8 @@ internal sealed class ForwardTransform
     /// <summary>The request method, as the client sent it.</summary>
     public string Method { get; }
 
-    /// <summary>The full origin URL (for YARP).</summary>
-    public Uri DestinationUri { get; }
+    /// <summary>The full origin URL (for YARP); null on the fast path, which sends <see cref="PathAndQuery"/> itself.</summary>
+    public Uri? DestinationUri { get; }
 
     /// <summary>The request-target sent to the origin and signed: path base, path, query.</summary>
     public string PathAndQuery { get; }
@@ -125,7 +129,7 @@ internal sealed class ForwardTransform
     public IReadOnlyList<KeyValuePair<string, string>> AddedHeaders { get; }
 
     /// <summary>Whether a client header by this name is dropped before forwarding.</summary>
-    public bool IsStripped(string name)
+    public bool IsStripped(ReadOnlySpan<char> name)
     {
         if (name.StartsWith("X-", StringComparison.OrdinalIgnoreCase))
         {
@@ -156,10 +160,55 @@ internal sealed class ForwardTransform
         return Upstream.HopByHopHeaders.IsNamedIn(name, _connectionOptions);
     }
 
+    /// <summary>
+    /// The target the origin sees: the origin's path base, the forwarded path, the query (with the site's private
+    /// parameters injected), as YARP builds it. The fast path builds the same string without the <see cref="Uri"/>
+    /// for the targets it serves (plain characters only; see Inbound/FastRequestHandler).
+    /// </summary>
+    private static string TargetOf(SiteRuntime site, PathString path, QueryString query, out Uri destination)
+    {
+        if (site.Site.StaticQuery.Count > 0)
+        {
+            query = QueryInjection.Apply(query, site);
+        }
+
+        destination = RequestUtilities.MakeDestinationAddress(site.OriginPrefix, path, query);
+        return destination.PathAndQuery;
+    }
+
+    private static string? HeaderOrNull(Microsoft.Extensions.Primitives.StringValues values) => values.Count switch
+    {
+        0 => null,
+        1 => values[0],
+        _ => values.ToString(),
+    };
+
     /// <summary>What the edge adds to the origin's response headers.</summary>
     public void ApplyResponse(IHeaderDictionary headers)
     {
         RateLimitHeaders.Apply(headers, _decision);
         headers[RequestSigner.RequestIdHeader] = _requestId;
+    }
+
+    /// <summary>The same as header lines, for the fast path, which writes the client's response head itself.</summary>
+    public void WriteResponse(ref Upstream.HeadBuilder head)
+    {
+        WriteLimits(ref head, _decision);
+        head.Header(RequestSigner.RequestIdHeader, _requestId);
+    }
+
+    /// <summary>The RateLimit headers and Retry-After of a decision as header lines (<see cref="RateLimitHeaders"/>).</summary>
+    public static void WriteLimits(ref Upstream.HeadBuilder head, in Decision decision)
+    {
+        if (RateLimitHeaders.TryGet(decision, out var policy, out var current))
+        {
+            head.Header(RateLimitHeaders.Policy, policy);
+            head.Header(RateLimitHeaders.Current, current);
+        }
+
+        if (decision.RetryAfterSeconds > 0)
+        {
+            head.Header("Retry-After"u8, decision.RetryAfterSeconds);
+        }
     }
 }

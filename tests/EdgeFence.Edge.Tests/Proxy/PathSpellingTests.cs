@@ -8,7 +8,13 @@ public abstract class PathSpellingTests
     /// <summary>The forwarding engine under test (<c>EdgeFence:Upstream</c>): every test runs against both.</summary>
     protected abstract string Upstream { get; }
 
-    private Task<TestEnvironment> StartAsync(params string[] extraArgs) => TestEnvironment.StartAsync([$"--EdgeFence:Upstream={Upstream}", .. extraArgs]);
+    /// <summary>
+    /// Whether the fast path (Proxy/Inbound: the edge's own HTTP/1.1 layer in front of Kestrel's) reads the requests
+    /// (<c>EdgeFence:FastPath</c>); with the pipelines engine the suite runs with it and without it.
+    /// </summary>
+    protected virtual bool FastPath => false;
+
+    private Task<TestEnvironment> StartAsync(params string[] extraArgs) => TestEnvironment.StartAsync([$"--EdgeFence:Upstream={Upstream}", $"--EdgeFence:FastPath={FastPath}", .. extraArgs]);
 
     [Theory]
     [InlineData("/api%2Fv1/items")]

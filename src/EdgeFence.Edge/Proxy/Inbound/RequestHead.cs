@@ -9,6 +9,9 @@ internal sealed class RequestHead
 {
     private readonly HeaderRange[] _headers = new HeaderRange[RequestHeadParser.MaxHeaderCount];
 
+    /// <summary>What the parser last made of the head (set by the fast path's connection).</summary>
+    public RequestHeadStatus Status { get; internal set; }
+
     public int MethodLength { get; internal set; }
 
     public int TargetStart { get; internal set; }
@@ -77,5 +80,6 @@ internal sealed class RequestHead
         ContentLength = -1;
         Chunked = KeepAlive = ExpectContinue = CloseSeen = KeepAliveSeen = false;
         Reason = HandOffReason = null;
+        Status = RequestHeadStatus.Incomplete;
     }
 }

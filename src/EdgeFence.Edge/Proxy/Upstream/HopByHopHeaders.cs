@@ -19,10 +19,12 @@ internal static class HopByHopHeaders
         "Host",
     };
 
-    public static bool Contains(string name) => s_names.Contains(name);
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> s_lookup = s_names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static bool Contains(ReadOnlySpan<char> name) => s_lookup.Contains(name);
 
     /// <summary>Whether <paramref name="name"/> is one of the comma-separated options of a Connection header.</summary>
-    public static bool IsNamedIn(string name, string? connection)
+    public static bool IsNamedIn(ReadOnlySpan<char> name, string? connection)
     {
         if (string.IsNullOrEmpty(connection))
         {

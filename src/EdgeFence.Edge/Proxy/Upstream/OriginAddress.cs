@@ -7,8 +7,9 @@ namespace EdgeFence.Edge.Proxy.Upstream;
 /// </summary>
 internal sealed class OriginAddress
 {
-    private OriginAddress(string host, int port, string authority)
+    private OriginAddress(string host, int port, string authority, string pathBase)
     {
+        PathBase = pathBase;
         Host = host;
         Port = port;
         Authority = authority;
@@ -22,6 +23,9 @@ internal sealed class OriginAddress
     /// <summary>The origin's authority, host[:port] with the port left out when it is 80: the Host header when the client sent none.</summary>
     public string Authority { get; }
 
+    /// <summary>The origin URL's path without the trailing slash ("" for none): what the fast path puts before the forwarded path, as YARP does.</summary>
+    public string PathBase { get; }
+
     /// <summary>Parses an origin prefix (a site's origin URL without the trailing slash); null when the engine cannot serve it.</summary>
     public static OriginAddress? TryCreate(string originPrefix)
     {
@@ -31,6 +35,7 @@ internal sealed class OriginAddress
         }
 
         var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.IdnHost;
-        return new OriginAddress(host, uri.Port, uri.IsDefaultPort ? uri.Host : uri.Host + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var pathBase = uri.AbsolutePath.TrimEnd('/');
+        return new OriginAddress(host, uri.Port, uri.IsDefaultPort ? uri.Host : uri.Host + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), pathBase);
     }
 }

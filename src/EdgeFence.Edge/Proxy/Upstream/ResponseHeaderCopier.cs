@@ -45,7 +45,8 @@ internal struct ResponseHeaderCopier : IResponseHeaderHandler
         _headers[key] = existing.Count == 0 ? added : Microsoft.Extensions.Primitives.StringValues.Concat(existing, added);
     }
 
-    private static bool IsHopByHop(ReadOnlySpan<byte> name) => name.Length switch
+    /// <summary>The response headers neither engine copies: hop-by-hop ones and the framing it writes itself.</summary>
+    internal static bool IsHopByHop(ReadOnlySpan<byte> name) => name.Length switch
     {
         2 => Ascii.EqualsIgnoreCase(name, "TE"u8),
         7 => Ascii.EqualsIgnoreCase(name, "Trailer"u8) || Ascii.EqualsIgnoreCase(name, "Upgrade"u8),

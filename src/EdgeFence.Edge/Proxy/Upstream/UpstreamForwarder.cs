@@ -73,7 +73,7 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         var retryable = !hasBody && IsIdempotent(request.Method);
 
         // :: Step 2: the head as bytes, once (a retry resends the same bytes).
-        RequestHeadBuilder head;
+        HeadBuilder head;
         try
         {
             head = BuildHead(request, pool.Address, transform, contentLength, chunkedBody);
@@ -156,7 +156,7 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
 
             // :: Step 6: the body, streamed; the head leaves with the first body bytes (one send for small responses).
             headRead = true;
-            var clean = await CopyBodyAsync(connection, framing, response.ContentLength, httpResponse.BodyWriter, cts).ConfigureAwait(false);
+            var clean = await CopyBodyAsync(connection, framing, response.ContentLength, httpResponse.BodyWriter, cts, _responseTimeout, chunkToClient: false).ConfigureAwait(false);
 
             // One flush for what is still buffered (for a small response: head and body together). Leaving the
             // last bytes to Kestrel's end-of-request flush held them until the client connection's keep-alive
@@ -232,7 +232,7 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         }
     }
 
-    private static OriginConnection? TakeIdle(OriginPool pool, bool retryable)
+    internal static OriginConnection? TakeIdle(OriginPool pool, bool retryable)
     {
         var connection = pool.TakeIdle();
 
@@ -248,9 +248,9 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         return connection;
     }
 
-    private static RequestHeadBuilder BuildHead(HttpRequest request, OriginAddress origin, ForwardTransform transform, long? contentLength, bool chunked)
+    private static HeadBuilder BuildHead(HttpRequest request, OriginAddress origin, ForwardTransform transform, long? contentLength, bool chunked)
     {
-        var head = new RequestHeadBuilder(2048);
+        var head = new HeadBuilder(2048);
         try
         {
             head.RequestLine(transform.Method, transform.PathAndQuery);
@@ -368,7 +368,7 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
     }
 
     /// <summary>One chunk: hex size, CRLF, data, CRLF, in one buffer so it leaves in one write.</summary>
-    private static int ChunkFrame(ReadOnlySpan<byte> data, byte[] buffer)
+    internal static int ChunkFrame(ReadOnlySpan<byte> data, byte[] buffer)
     {
         data.Length.TryFormat(buffer, out var digits, "x", System.Globalization.CultureInfo.InvariantCulture);
         "\r\n"u8.CopyTo(buffer.AsSpan(digits));
@@ -431,36 +431,52 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         return done;
     }
 
-    /// <summary>Copies the body per its framing. Returns whether the connection ended exactly at the body's end (and is still open).</summary>
-    private async Task<bool> CopyBodyAsync(OriginConnection connection, ResponseFraming framing, long contentLength, PipeWriter client, CancellationTokenSource cts)
+    /// <summary>
+    /// Copies the body per its framing. Returns whether the connection ended exactly at the body's end (and is still
+    /// open). <paramref name="chunkToClient"/>: the fast path writes to the client's socket itself, so a body not
+    /// framed by Content-Length goes out chunked (Kestrel does that on its own path); the last chunk is the caller's.
+    /// </summary>
+    internal static async Task<bool> CopyBodyAsync(OriginConnection connection, ResponseFraming framing, long contentLength, PipeWriter client, CancellationTokenSource cts, TimeSpan responseTimeout, bool chunkToClient, IClientProgress? progress = null, ResponsePrefix? prefix = null)
     {
         var reader = connection.Reader;
         var token = cts.Token;
         if (framing == ResponseFraming.None)
         {
+            prefix?.WriteTo(client);
             return NothingLeft(reader);
         }
 
         var remaining = framing == ResponseFraming.ContentLength ? contentLength : long.MaxValue;
         var chunks = default(ChunkedDecoder);
+        var sentToClient = 0L;
         var first = true;
         while (framing != ResponseFraming.ContentLength || remaining > 0)
         {
             // Bytes may already be buffered behind the head: the first read returns them without a syscall.
-            if (!first && (await client.FlushAsync(token).ConfigureAwait(false)).IsCompleted)
+            if (!first)
             {
-                throw new OperationCanceledException("the client has gone");
+                var unflushed = progress is not null && client.CanGetUnflushedBytes ? client.UnflushedBytes : 0;
+                if ((await client.FlushAsync(token).ConfigureAwait(false)).IsCompleted)
+                {
+                    throw new OperationCanceledException("the client has gone");
+                }
+
+                if (progress is not null)
+                {
+                    sentToClient += unflushed;
+                    progress.ResponseSent(sentToClient);
+                }
             }
 
             first = false;
-            cts.CancelAfter(_responseTimeout);
+            cts.CancelAfter(responseTimeout);
             var result = await reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
             switch (framing)
             {
                 case ResponseFraming.ContentLength:
                     var take = Math.Min(remaining, buffer.Length);
-                    Write(client, buffer.Slice(0, take));
+                    Write(client, buffer.Slice(0, take), false, prefix);
                     remaining -= take;
                     reader.AdvanceTo(buffer.GetPosition(take));
                     if (remaining > 0 && result.IsCompleted)
@@ -471,9 +487,10 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
                     break;
 
                 case ResponseFraming.Chunked:
-                    var consumed = Decode(ref chunks, buffer, client);
+                    var consumed = Decode(ref chunks, buffer, client, chunkToClient, prefix);
                     if (chunks.IsDone)
                     {
+                        prefix?.WriteTo(client);
                         // Examined only up to the end: NothingLeft must still see any byte the origin sent after it.
                         reader.AdvanceTo(consumed);
                         return NothingLeft(reader);
@@ -489,10 +506,11 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
                     break;
 
                 default:
-                    Write(client, buffer);
+                    Write(client, buffer, chunkToClient, prefix);
                     reader.AdvanceTo(buffer.End);
                     if (result.IsCompleted)
                     {
+                        prefix?.WriteTo(client);
                         // The origin half-closed (or closed) to end the body: that is the framing; never reused.
                         return false;
                     }
@@ -501,22 +519,23 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
             }
         }
 
+        prefix?.WriteTo(client);
         return NothingLeft(reader);
     }
 
-    private static SequencePosition Decode(ref ChunkedDecoder chunks, in ReadOnlySequence<byte> buffer, PipeWriter client)
+    private static SequencePosition Decode(ref ChunkedDecoder chunks, in ReadOnlySequence<byte> buffer, PipeWriter client, bool chunkToClient, ResponsePrefix? prefix)
     {
         var reader = new SequenceReader<byte>(buffer);
         while (chunks.TryRead(ref reader, out var data))
         {
-            Write(client, data);
+            Write(client, data, chunkToClient, prefix);
         }
 
         return reader.Position;
     }
 
     /// <summary>After a body read whole: a reusable connection has no extra bytes buffered and was not closed by the origin.</summary>
-    private static bool NothingLeft(PipeReader reader)
+    internal static bool NothingLeft(PipeReader reader)
     {
         if (!reader.TryRead(out var result))
         {
@@ -528,8 +547,31 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         return clean;
     }
 
-    private static void Write(PipeWriter client, in ReadOnlySequence<byte> data)
+    private static void Write(PipeWriter client, in ReadOnlySequence<byte> data, bool chunked = false, ResponsePrefix? prefix = null)
     {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        prefix?.WriteTo(client);
+
+        if (chunked)
+        {
+            // One chunk per piece read: the size line, the data, CRLF.
+            var size = client.GetSpan(20);
+            data.Length.TryFormat(size, out var digits, "x", System.Globalization.CultureInfo.InvariantCulture);
+            "\r\n"u8.CopyTo(size[digits..]);
+            client.Advance(digits + 2);
+            foreach (var segment in data)
+            {
+                client.Write(segment.Span);
+            }
+
+            client.Write("\r\n"u8);
+            return;
+        }
+
         foreach (var segment in data)
         {
             client.Write(segment.Span);
@@ -575,7 +617,7 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
         return error;
     }
 
-    private static bool IsIdempotent(string method)
+    internal static bool IsIdempotent(string method)
         => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method)
             || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
 }

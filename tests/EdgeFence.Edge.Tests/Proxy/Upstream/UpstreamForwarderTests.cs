@@ -8,14 +8,19 @@ namespace EdgeFence.Edge.Tests.Proxy.Upstream;
 
 /// <summary>
 /// The pipelines engine against a raw-socket origin that writes exact bytes: every framing case, the
-/// connection reuse rules, the idle-reuse race, timeouts and aborts. A real edge on loopback in front.
+/// connection reuse rules, the idle-reuse race, timeouts and aborts. A real edge on loopback in front, with the
+/// requests read by Kestrel's HTTP layer (<see cref="UpstreamForwarderTestsBehindKestrel"/>) and by the fast path
+/// (<see cref="UpstreamForwarderTestsOnFastPath"/>), which share the engine's reading of an origin.
 /// </summary>
-public sealed class UpstreamForwarderTests
+public abstract class UpstreamForwarderTests
 {
-    private static async Task<(RawOrigin Origin, EdgeHost Edge)> StartAsync(Func<RawOriginRequest, RawReply> respond, params string[] extraArgs)
+    /// <summary><c>EdgeFence:FastPath</c>.</summary>
+    protected abstract bool FastPath { get; }
+
+    private async Task<(RawOrigin Origin, EdgeHost Edge)> StartAsync(Func<RawOriginRequest, RawReply> respond, params string[] extraArgs)
     {
         var origin = RawOrigin.Start(respond);
-        var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), ["--EdgeFence:Upstream=pipelines", .. extraArgs]);
+        var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), ["--EdgeFence:Upstream=pipelines", $"--EdgeFence:FastPath={FastPath}", .. extraArgs]);
         return (origin, edge);
     }
 

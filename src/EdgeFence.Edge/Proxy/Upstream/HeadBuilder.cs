@@ -4,11 +4,12 @@ using System.Globalization;
 namespace EdgeFence.Edge.Proxy.Upstream;
 
 /// <summary>
-/// The forwarded request head written straight as bytes into one pooled buffer, so it leaves in one send.
+/// A message head (the forwarded request's, or on the fast path the response's) written straight as bytes into one
+/// pooled buffer, so it leaves in one send.
 /// Strings are written as Latin-1 (what Kestrel decoded them from), and refused when they hold a CR, LF,
 /// NUL or a character above U+00FF: those would split the head (header injection) at the origin.
 /// </summary>
-internal struct RequestHeadBuilder : IDisposable
+internal struct HeadBuilder : IDisposable
 {
     // field-value characters as chars: HTAB, SP..~, obs-text. Everything else is refused.
     private static readonly SearchValues<char> s_valueChars = SearchValues.Create(ValueChars());
@@ -16,13 +17,19 @@ internal struct RequestHeadBuilder : IDisposable
     private byte[] _buffer;
     private int _length;
 
-    public RequestHeadBuilder(int sizeHint)
+    public HeadBuilder(int sizeHint)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, 1024));
         _length = 0;
     }
 
     public readonly ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
+
+    /// <summary>Whether a buffer is held (a default builder has none).</summary>
+    public readonly bool IsCreated => _buffer is not null;
+
+    /// <summary>Starts over in the same buffer.</summary>
+    public void Clear() => _length = 0;
 
     public void RequestLine(string method, string target)
     {
@@ -31,6 +38,9 @@ internal struct RequestHeadBuilder : IDisposable
         Text(target);
         Bytes(" HTTP/1.1\r\n"u8);
     }
+
+    /// <summary>Text of this head (a status line, a target, a header value), refused like every other string.</summary>
+    public void Append(string text) => Text(text);
 
     public void Header(string name, string value)
     {

@@ -1,0 +1,18 @@
+namespace EdgeFence.Edge.Proxy.Upstream;
+
+/// <summary>
+/// What the fast path's connection is told while an exchange moves bytes with its client, so it can hold the
+/// client to a minimum data rate in both directions (Inbound/InboundConnection): a client that sends its body or
+/// reads the response slower than that is dropped.
+/// </summary>
+internal interface IClientProgress
+{
+    /// <summary>Reading the request body: <paramref name="total"/> bytes of it so far.</summary>
+    void BodyReceived(long total);
+
+    /// <summary>Writing the response: <paramref name="total"/> bytes of it handed to the socket so far.</summary>
+    void ResponseSent(long total);
+
+    /// <summary>Neither: waiting for the origin, whose own timeout applies.</summary>
+    void WaitingForOrigin();
+}
