@@ -193,10 +193,15 @@ internal sealed class FastRequestHandler
         Span<char> hostChars = stackalloc char[MaxValueChars];
         var hostLength = head.HostIndex >= 0 ? Copy(bytes, head.Header(head.HostIndex), hostChars) : 0;
         if (hostLength > MaxValueChars || !SiteLookup.TryFind(state, hostChars[..hostLength], path, out var site, out var sitePathStart)
-            || site.Site.X402 is not null || site.HasMcp || site.HasOpenAi
             || _pools.PoolFor(site.OriginPrefix) is not { Address.PathBase: not null } pool)
         {
-            return FastPlan.Refer("unknown site, or one the Kestrel path serves (x402, MCP, OpenAI, a TLS origin)");
+            return FastPlan.Refer("unknown site, or a TLS origin");
+        }
+
+        var sitePath = SiteLookup.SitePath(path, sitePathStart);
+        if ((site.Site.X402 is not null || site.HasMcp || site.HasOpenAi) && IsKestrels(site, sitePath, method))
+        {
+            return FastPlan.Refer("an x402, MCP or OpenAI resource");
         }
 
         // The site's private query parameters, injected as on the Kestrel path; a result holding an escape is that path's
@@ -241,7 +246,6 @@ internal sealed class FastRequestHandler
         var token = ambiguous ? default : Credentials.Find(authorization[..Math.Max(authorizationLength, 0)], apiKey[..Math.Max(apiKeyLength, 0)], out ambiguous);
 
         // :: Step 1.5: decide (and count), exactly as the Kestrel path's step 8.
-        var sitePath = SiteLookup.SitePath(path, sitePathStart);
         _engine.Decide(state, site, sitePath, method, token, ambiguous, out var decision);
 
         // The target the origin gets: the origin's path base, the forwarded path, the client's query.
@@ -326,6 +330,23 @@ internal sealed class FastRequestHandler
         origin.Bytes(": "u8);
         origin.Bytes(bytes.Slice(header.ValueStart, header.ValueLength));
         origin.Bytes("\r\n"u8);
+    }
+
+    /// <summary>
+    /// Whether the resource is one the Kestrel path treats on its own (its steps 5-7): paid by x402 (priced per call,
+    /// or offered on refusal), an MCP endpoint (priced per JSON-RPC call in the body) or an OpenAI-compatible one
+    /// (metered from the response).
+    /// </summary>
+    private static bool IsKestrels(SiteRuntime site, ReadOnlySpan<char> sitePath, string method)
+    {
+        if (!site.Matcher.TryMatch(sitePath, out var match))
+        {
+            return false;
+        }
+
+        var route = site.Routes[match.EntryId];
+        return route.McpEndpoint is not null || route.OpenAiEndpoint is not null
+            || (site.Site.X402 is not null && route.ForMethod(method) is { } resource && resource.Resource.Payment != Core.Model.ResourcePayment.Token);
     }
 
     /// <summary>The methods the fast path serves, as the framework's interned strings (so no string per request).</summary>
