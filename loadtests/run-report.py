@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Checks and aggregates the measurements of loadtests/run.sh (standard library only).
 
-  run-report.py check <wrk output> <expected status> <round>
+  run-report.py check <wrk output> <expected status> <round> <server ticks> <origin ticks> <ticks per s>
       Finds the "bench-result {json}" line side-by-side.lua printed, refuses it unless it is a valid
       measurement (requests > 0, every response counted, only the expected status, no socket error),
-      and prints it as one JSON line tagged with the round.
+      and prints it as one JSON line tagged with the round, with the CPU time the serving process and
+      the origin used during it, per request (µs).
 
   run-report.py show <check's output>
       One human line: the scenario, its rps and percentiles.
@@ -27,7 +28,7 @@ STREAM_TARGETS = ["origin-direct", "yarp", "edge-free", "edge-paid"]
 MIB = 1024 * 1024
 
 
-def check(path, expected, round_):
+def check(path, expected, round_, server_ticks, origin_ticks, ticks_per_second):
     with open(path, encoding="utf-8", errors="replace") as f:
         text = f.read()
     lines = [line for line in text.splitlines() if line.startswith("bench-result ")]
@@ -48,13 +49,17 @@ def check(path, expected, round_):
     if problems:
         sys.exit(f"run-report: {result['scenario']} (round {round_}): " + "; ".join(problems))
     result["round"] = int(round_) if round_.isdigit() else round_
+    per_request_us = lambda ticks: round(int(ticks) * 1e6 / int(ticks_per_second) / result["requests"], 1)
+    result["cpu_us"] = per_request_us(server_ticks)
+    result["origin_cpu_us"] = per_request_us(origin_ticks)
     print(json.dumps(result, separators=(",", ":")))
 
 
 def show(path):
     with open(path, encoding="utf-8") as f:
         r = json.loads(f.read())
-    print(f"  {r['scenario']:<17} {r['rps']:>10,.0f} req/s   p50 {r['p50_us'] / 1000:6.2f} ms   p99 {r['p99_us'] / 1000:6.2f} ms   p99.9 {r['p999_us'] / 1000:6.2f} ms")
+    print(f"  {r['scenario']:<17} {r['rps']:>10,.0f} req/s   p50 {r['p50_us'] / 1000:6.2f} ms   p99 {r['p99_us'] / 1000:6.2f} ms   p99.9 {r['p999_us'] / 1000:6.2f} ms"
+          f"   CPU {r['cpu_us']:5.1f} µs/req (origin {r['origin_cpu_us']:5.1f})")
 
 
 def read_ndjson(path):
@@ -139,10 +144,12 @@ def report(args):
             "p50_ms": round(med("p50_us") / 1000, 3),
             "p99_ms": round(med("p99_us") / 1000, 3),
             "p999_ms": round(med("p999_us") / 1000, 3),
+            "cpu_us": round(med("cpu_us"), 1),
+            "origin_cpu_us": round(med("origin_cpu_us"), 1),
             "rps_min": round(min(r["rps"] for r in runs), 1),
             "rps_max": round(max(r["rps"] for r in runs), 1),
             "requests": sum(r["requests"] for r in runs),
-            "rounds": [{k: r[k] for k in ("round", "requests", "duration_us", "rps", "p50_us", "p99_us", "p999_us")} for r in runs],
+            "rounds": [{k: r[k] for k in ("round", "requests", "duration_us", "rps", "p50_us", "p99_us", "p999_us", "cpu_us", "origin_cpu_us")} for r in runs],
         }
 
     stream = {}
@@ -228,8 +235,8 @@ def report(args):
     md.append("- The edge runs standalone (no Redis: local FASTER counters only), with its decision log on (its default).")
     md.append("- Every measurement was checked: no socket error, every response the expected status (200; 429 for edge-429).\n")
     md.append("## Requests\n")
-    md.append("| Scenario | What | req/s (median) | min–max over rounds | p50 ms | p99 ms | p99.9 ms |")
-    md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    md.append("| Scenario | What | req/s (median) | min–max over rounds | p50 ms | p99 ms | p99.9 ms | CPU µs/req | origin CPU µs/req |")
+    md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     what = {
         "origin-direct": "GET, the origin itself",
         "yarp": "GET through bare YARP (same build as the edge)",
@@ -244,7 +251,7 @@ def report(args):
     }
     for name in SCENARIOS:
         r = s[name]
-        md.append(f"| {name} | {what[name]} | {r['rps']:,.0f} | {r['rps_min']:,.0f}–{r['rps_max']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} |")
+        md.append(f"| {name} | {what[name]} | {r['rps']:,.0f} | {r['rps_min']:,.0f}–{r['rps_max']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {r['cpu_us']:.1f} | {r['origin_cpu_us']:.1f} |")
     md.append("")
     md.append(f"## Streaming ({args.stream_mib} MiB, median of {args.stream_reps})\n")
     md.append("| Through | Upload MiB/s | Download MiB/s |")
@@ -275,9 +282,9 @@ def report(args):
 
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "check":
-        if len(sys.argv) != 5:
-            sys.exit("usage: run-report.py check <wrk output> <expected status> <round>")
-        check(sys.argv[2], sys.argv[3], sys.argv[4])
+        if len(sys.argv) != 8:
+            sys.exit("usage: run-report.py check <wrk output> <expected status> <round> <server ticks> <origin ticks> <ticks per s>")
+        check(*sys.argv[2:8])
         return
     if len(sys.argv) == 3 and sys.argv[1] == "show":
         show(sys.argv[2])

@@ -322,6 +322,8 @@ expect_status "an MCP tools/call" 200 "$work/tokens.txt" -H "Host: $host" -H 'Co
   --data-binary '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}},"id":1}' "$edge_url/mcp"
 expect_status "/v1/authorize" 200 "$work/origin-key.txt" -H "Host: $host" -H 'Content-Type: application/json' \
   --data-binary '{"token":"none","method":"GET","path":"/paid/x","host":"bench.localhost"}' "$edge_url/v1/authorize"
+# The edge's own answer (a decision), not the origin's: with the site's Host, /v1/authorize must still be the edge's.
+grep -q '"allow":false' "$work/probe.out" || fail "/v1/authorize did not answer with the edge's decision: $(head -c 300 "$work/probe.out")"
 expect_status "the hello endpoint" 200 "" -H 'Content-Type: application/json' \
   --data-binary '{"token":"none","method":"GET","path":"/paid/x","host":"bench.localhost"}' "$hello_url/hello"
 
@@ -350,6 +352,31 @@ check_alive() {
   done
 }
 
+# The CPU time (user + system, clock ticks) a server and its children have used so far: nginx's work is
+# in its worker processes; the others are one process. Read before and after each scenario, so the
+# report gives each proxy's CPU per request (and the origin's behind it) from the same run.
+cpu_ticks() {
+  local pid=$1 total=0 p
+  for p in "$pid" $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+
+# The process that serves a scenario.
+server_pid() {
+  case $1 in
+    origin-direct) echo "$origin_pid" ;;
+    yarp) echo "$yarp_pid" ;;
+    nginx) echo "$nginx_pid" ;;
+    haproxy) echo "$haproxy_pid" ;;
+    hello) echo "$hello_pid" ;;
+    edge-*) echo "$edge_pid" ;;
+    *) fail "no server process known for scenario $1" ;;
+  esac
+}
+
 # Runs one scenario for $2 seconds and appends its result line, tagged with the round $3 (a number, or
 # "warmup", which the report ignores), to $work/load.ndjson once it is checked to be a valid measurement.
 run_scenario() {
@@ -358,10 +385,16 @@ run_scenario() {
   IFS='|' read -r name expected url kind path bench_host tokens key_file <<<"$spec"
   local out="$work/wrk/$name-$round.txt"
   mkdir -p "$work/wrk"
+  local server
+  server=$(server_pid "$name")
+  local server_before origin_before
+  server_before=$(cpu_ticks "$server")
+  origin_before=$(cpu_ticks "$origin_pid")
   BENCH_SCENARIO=$name BENCH_KIND=$kind BENCH_PATH=$path BENCH_HOST=$bench_host BENCH_TOKENS=$tokens BENCH_KEY_FILE=$key_file \
     timeout $((seconds + 30)) "${wrk_cmd[@]}" -t"$wrk_threads" -c"$wrk_connections" -d"${seconds}s" --timeout "$wrk_timeout" \
     -s loadtests/side-by-side.lua "$url" >"$out" 2>&1 || { cat "$out" >&2; fail "wrk failed on $name (round $round)"; }
-  python3 loadtests/run-report.py check "$out" "$expected" "$round" >"$work/result.json" \
+  local server_ticks=$(($(cpu_ticks "$server") - server_before)) origin_ticks=$(($(cpu_ticks "$origin_pid") - origin_before))
+  python3 loadtests/run-report.py check "$out" "$expected" "$round" "$server_ticks" "$origin_ticks" "$(getconf CLK_TCK)" >"$work/result.json" \
     || fail "$name (round $round) is not a valid measurement (see $out)"
   cat "$work/result.json" >>"$work/load.ndjson"
   check_alive

@@ -39,9 +39,15 @@ internal sealed class AuthorizeHandler
         _logger = logger;
     }
 
+    /// <summary>
+    /// The Kestrel path's adapter (the fast path's is <c>Proxy/Inbound/FastAuthorizeHandler</c>); both run the steps
+    /// below, which read plain values, not an HTTP layer's request.
+    /// </summary>
     public async Task HandleAsync(HttpContext context)
     {
         var requestId = RequestIds.Next();
+
+        // :: Step 1: the config, and the site the origin key names.
         var state = _snapshots.Current;
         if (state is null)
         {
@@ -50,19 +56,18 @@ internal sealed class AuthorizeHandler
             return;
         }
 
-        if (!TryFindSiteByOriginKey(state, context.Request.Headers, out var site))
+        var authorization = context.Request.Headers.Authorization;
+        if (!TryFindSite(state, authorization.Count == 1 ? authorization[0] : null, requestId, out var site))
         {
-            Log.ClientError(_logger, requestId, DenyReason.InvalidOriginKey);
-            _reporter.Refused(requestId, "POST", DenyReason.InvalidOriginKey, state.Version);
-            await ProblemWriter.WriteAsync(context, DenyReason.InvalidOriginKey, "send the site's origin key as 'Authorization: Bearer <origin key>'", requestId).ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidOriginKey, OriginKeyProblem, requestId).ConfigureAwait(false);
             return;
         }
 
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
-        if (body is null)
+        // :: Step 2: the described request, from a bounded body.
+        if (context.Request.ContentLength is > MaxBodyBytes || await ReadBodyAsync(context).ConfigureAwait(false) is not { } body)
         {
             _reporter.Refused(requestId, "POST", DenyReason.InvalidRequestBody, state.Version);
-            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, $"body must be JSON of at most {MaxBodyBytes} bytes", requestId).ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, BodyProblem, requestId).ConfigureAwait(false);
             return;
         }
 
@@ -70,25 +75,74 @@ internal sealed class AuthorizeHandler
         string? error;
         try
         {
-            if (!AuthorizeRequestReader.TryRead(body.Value.AsSpan(), out request, out error))
+            if (!TryRead(state, site, body.AsSpan(), requestId, out request, out error))
             {
-                _reporter.Refused(requestId, "POST", DenyReason.InvalidRequestBody, state.Version);
                 await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, error, requestId).ConfigureAwait(false);
                 return;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(body.Value.Array!);
+            ArrayPool<byte>.Shared.Return(body.Array!);
         }
 
-        if (request.Host is { Length: > 0 } host && state.TryGetSiteByHost(host.AsSpan().TrimEnd('.'), out var hostSite) && !ReferenceEquals(hostSite, site))
+        // :: Step 3: decide (and count), then answer.
+        var decision = await DecideAsync(state, site, request, requestId).ConfigureAwait(false);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        response.Headers[Core.Security.RequestSigner.RequestIdHeader] = requestId;
+        RateLimitHeaders.Apply(response.Headers, decision);
+        WriteAnswer(response.BodyWriter, decision, requestId);
+        await response.BodyWriter.FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The refusal's detail when <see cref="TryFindSite"/> fails.</summary>
+    public const string OriginKeyProblem = "send the site's origin key as 'Authorization: Bearer <origin key>'";
+
+    /// <summary>The refusal's detail for a body over <see cref="MaxBodyBytes"/>.</summary>
+    public const string BodyProblem = "body must be JSON of at most 8192 bytes";
+
+    /// <summary>Whether a body of this length is read at all (longer ones are refused unread).</summary>
+    public static bool IsTooLong(long contentLength) => contentLength > MaxBodyBytes;
+
+    /// <summary>
+    /// The site whose origin key the one <c>Authorization</c> value carries (null: none, or repeated). A refusal is
+    /// logged and reported here; the caller writes it (<see cref="OriginKeyProblem"/>).
+    /// </summary>
+    public bool TryFindSite(EdgeState state, ReadOnlySpan<char> authorization, string requestId, out SiteRuntime site)
+    {
+        if (TryFindSiteByOriginKey(state, authorization, out site))
         {
-            _reporter.Refused(requestId, "POST", DenyReason.InvalidRequestBody, state.Version);
-            await ProblemWriter.WriteAsync(context, DenyReason.InvalidRequestBody, "'host' belongs to another site than this origin key", requestId).ConfigureAwait(false);
-            return;
+            return true;
         }
 
+        Log.ClientError(_logger, requestId, DenyReason.InvalidOriginKey);
+        _reporter.Refused(requestId, "POST", DenyReason.InvalidOriginKey, state.Version);
+        return false;
+    }
+
+    /// <summary>The described request, or a refusal (reported here; the caller writes it with <paramref name="error"/>).</summary>
+    public bool TryRead(EdgeState state, SiteRuntime site, ReadOnlySpan<byte> body, string requestId, out AuthorizeRequest request, out string? error)
+    {
+        if (AuthorizeRequestReader.TryRead(body, out request, out error))
+        {
+            if (request.Host is not { Length: > 0 } host || !state.TryGetSiteByHost(host.AsSpan().TrimEnd('.'), out var hostSite) || ReferenceEquals(hostSite, site))
+            {
+                return true;
+            }
+
+            error = "'host' belongs to another site than this origin key";
+        }
+
+        _reporter.Refused(requestId, "POST", DenyReason.InvalidRequestBody, state.Version);
+        return false;
+    }
+
+    /// <summary>The decision on the described request, with the proxy path's ledger waits, reported to the decision log.</summary>
+    public async ValueTask<Decision> DecideAsync(EdgeState state, SiteRuntime site, AuthorizeRequest request, string requestId)
+    {
         // The origin passes its raw path: the same ambiguity rules as proxy mode, then the same decoding.
         var rawPath = request.Path!;
         var query = rawPath.IndexOf('?', StringComparison.Ordinal);
@@ -119,19 +173,13 @@ internal sealed class AuthorizeHandler
         }
 
         _reporter.Decided(requestId, site, request.Method!, decision, state.Version);
-        await WriteAnswerAsync(context, decision, requestId).ConfigureAwait(false);
+        return decision;
     }
 
-    private static bool TryFindSiteByOriginKey(EdgeState state, IHeaderDictionary headers, out SiteRuntime site)
+    private static bool TryFindSiteByOriginKey(EdgeState state, ReadOnlySpan<char> authorization, out SiteRuntime site)
     {
         site = null!;
-        var authorization = headers.Authorization;
-        if (authorization.Count != 1)
-        {
-            return false;
-        }
-
-        var value = authorization[0].AsSpan().Trim();
+        var value = authorization.Trim();
         if (value.Length <= 7 || !value[..7].Equals("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return false;
@@ -155,11 +203,6 @@ internal sealed class AuthorizeHandler
 
     private static async Task<ArraySegment<byte>?> ReadBodyAsync(HttpContext context)
     {
-        if (context.Request.ContentLength is > MaxBodyBytes)
-        {
-            return null;
-        }
-
         var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
         var total = 0;
         var body = context.Request.Body;
@@ -182,18 +225,12 @@ internal sealed class AuthorizeHandler
         return new ArraySegment<byte>(buffer, 0, total);
     }
 
-    private static Task WriteAnswerAsync(HttpContext context, in Decision decision, string requestId)
+    /// <summary>The answer's JSON body (headers are the adapter's: the request id, Cache-Control, the RateLimit headers).</summary>
+    public static void WriteAnswer(IBufferWriter<byte> body, in Decision decision, string requestId)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        response.Headers[Core.Security.RequestSigner.RequestIdHeader] = requestId;
-        RateLimitHeaders.Apply(response.Headers, decision);
-
         var info = DenyReasons.Get(decision.Reason);
         var plan = decision.Plan;
-        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        using (var writer = new Utf8JsonWriter(body))
         {
             writer.WriteStartObject();
             writer.WriteBoolean("allow"u8, !decision.IsDenied);
@@ -246,8 +283,6 @@ internal sealed class AuthorizeHandler
             writer.WriteString("requestId"u8, requestId);
             writer.WriteEndObject();
         }
-
-        return response.BodyWriter.FlushAsync().AsTask();
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)

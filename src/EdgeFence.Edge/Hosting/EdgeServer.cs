@@ -356,6 +356,7 @@ public sealed class EdgeServer : IAsyncDisposable
             sp.GetRequiredService<DecisionEngine>(),
             sp.GetRequiredService<UpstreamForwarder>(),
             new RawForwarder(TimeSpan.FromSeconds(options.OriginTimeoutSeconds), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Proxy.Upstream")),
+            new FastAuthorizeHandler(sp.GetRequiredService<AuthorizeHandler>(), sp.GetRequiredService<DecisionReporter>()),
             sp.GetRequiredService<DecisionReporter>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeFence.Edge.Proxy.Inbound")));

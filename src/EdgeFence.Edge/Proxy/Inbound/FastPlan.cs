@@ -1,6 +1,7 @@
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Proxy.Upstream;
 using EdgeFence.Edge.Snapshots;
+using Microsoft.AspNetCore.Http;
 
 namespace EdgeFence.Edge.Proxy.Inbound;
 
@@ -9,6 +10,9 @@ internal readonly struct FastPlan
 {
     /// <summary>A request for Kestrel's stack.</summary>
     public static FastPlan Refer(string reason) => new(reason);
+
+    /// <summary>A call to <c>POST /v1/authorize</c>, answered against this config.</summary>
+    public static FastPlan Authorize(EdgeState state) => new(PlanVerdict.Authorize, state, null!, null!, HttpMethods.Post, null, default);
 
     public FastPlan(PlanVerdict verdict, EdgeState state, SiteRuntime site, OriginPool pool, string method, string? target, in Decision decision)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using EdgeFence.Core.Paths;
+using EdgeFence.Edge.Authorize;
 using EdgeFence.Edge.DecisionLog;
 using EdgeFence.Edge.Enforcement;
 using EdgeFence.Edge.Logging;
@@ -18,7 +19,7 @@ namespace EdgeFence.Edge.Proxy.Inbound;
 /// Proxy mode on the fast path: one request read from its bytes (<see cref="RequestHead"/>), decided by the same
 /// <see cref="DecisionEngine"/>, transformed by the same <see cref="ForwardTransform"/> and forwarded by
 /// <see cref="RawForwarder"/>. It serves the common case and only that: whatever it would have to do differently
-/// from <see cref="EdgeRequestHandler"/> (middleware mode, x402, MCP, OpenAI metering, private query parameters,
+/// from <see cref="EdgeRequestHandler"/> (x402, MCP, OpenAI metering, private query parameters,
 /// TLS origins, percent-encoded or unusual targets, HTTP/1.0, request bodies not framed by Content-Length,
 /// <c>Expect</c>, a request the Kestrel path refuses) is handed, untouched, to Kestrel's stack, which then keeps the
 /// connection. So there is one behaviour per request, and the fast path adds no second reading of any of it.
@@ -40,12 +41,14 @@ internal sealed class FastRequestHandler
     private readonly DecisionEngine _engine;
     private readonly UpstreamForwarder _pools;
     private readonly RawForwarder _forwarder;
+    private readonly FastAuthorizeHandler _authorize;
     private readonly DecisionReporter _reporter;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public FastRequestHandler(SnapshotManager snapshots, DecisionEngine engine, UpstreamForwarder pools, RawForwarder forwarder, DecisionReporter reporter, TimeProvider time, ILogger logger)
+    public FastRequestHandler(SnapshotManager snapshots, DecisionEngine engine, UpstreamForwarder pools, RawForwarder forwarder, FastAuthorizeHandler authorize, DecisionReporter reporter, TimeProvider time, ILogger logger)
     {
+        _authorize = authorize;
         _snapshots = snapshots;
         _engine = engine;
         _pools = pools;
@@ -75,6 +78,11 @@ internal sealed class FastRequestHandler
         {
             FastPathLog.HandOff(_logger, connection.Id, plan.Reason!);
             return InboundOutcome.HandOff;
+        }
+
+        if (plan.Verdict == PlanVerdict.Authorize)
+        {
+            return await _authorize.ServeAsync(connection, plan.State).ConfigureAwait(false);
         }
 
         var head = connection.Head;
@@ -188,6 +196,12 @@ internal sealed class FastRequestHandler
 
         var queryAt = chars.IndexOf('?');
         var path = queryAt < 0 ? chars : chars[..queryAt];
+
+        // Middleware mode comes before any site, as on the Kestrel path (EdgeRequestHandler's first check).
+        if (ReferenceEquals(method, HttpMethods.Post) && path.SequenceEqual(AuthorizeHandler.Path))
+        {
+            return FastPlan.Authorize(state);
+        }
 
         // :: Step 1.3: the site, by Host, else by the first path segment; sites the Kestrel path treats specially stay there.
         Span<char> hostChars = stackalloc char[MaxValueChars];

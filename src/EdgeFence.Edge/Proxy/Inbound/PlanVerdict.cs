@@ -11,4 +11,7 @@ internal enum PlanVerdict : byte
 
     /// <summary>Decided: refuse or forward.</summary>
     Ready = 2,
+
+    /// <summary>Middleware mode (<c>POST /v1/authorize</c>): <see cref="FastAuthorizeHandler"/> answers it.</summary>
+    Authorize = 3,
 }
