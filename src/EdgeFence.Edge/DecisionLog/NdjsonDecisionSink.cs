@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
@@ -6,14 +7,19 @@ namespace EdgeFence.Edge.DecisionLog;
 /// <summary>
 /// Appends decisions as one JSON object per line to <c>DataDir/decisions/decisions-&lt;UTC start&gt;.ndjson</c>,
 /// starting a new file past <see cref="MaxFileBytes"/> and deleting the oldest beyond
-/// <see cref="MaxFiles"/>, so the log can never fill the disk.
+/// <see cref="MaxFiles"/>, so the log can never fill the disk. A batch is formatted into one buffer and leaves in
+/// one write (a writer over the file itself flushed the file, one write system call, per record).
 /// </summary>
 internal sealed class NdjsonDecisionSink : IDecisionSink
 {
     private readonly string _directory;
     private readonly string _node;
+    /// <summary>Bytes formatted before they are written, so a large batch holds a bounded buffer.</summary>
+    private const int PendingBytes = 64 * 1024;
+
+    private readonly ArrayBufferWriter<byte> _pending = new(PendingBytes + 4096);
+    private readonly Utf8JsonWriter _writer;
     private FileStream? _file;
-    private Utf8JsonWriter? _writer;
     private int _sequence;
 
     public NdjsonDecisionSink(string directory, string node, long maxFileBytes = 64L * 1024 * 1024, int maxFiles = 20)
@@ -22,6 +28,7 @@ internal sealed class NdjsonDecisionSink : IDecisionSink
         _node = node;
         MaxFileBytes = maxFileBytes;
         MaxFiles = maxFiles;
+        _writer = new Utf8JsonWriter(_pending);
         Directory.CreateDirectory(directory);
     }
 
@@ -34,16 +41,23 @@ internal sealed class NdjsonDecisionSink : IDecisionSink
         {
             // Position, not Length: the file is opened for appending and only written here, so the two
             // agree, and Length asks the kernel (fstat) on every call.
-            if (_file is null || _file.Position >= MaxFileBytes)
+            if (_file is null || _file.Position + _pending.WrittenCount >= MaxFileBytes)
             {
+                WritePending();
                 Rotate();
             }
 
-            Write(_writer!, record);
-            _writer!.Flush();
+            Write(_writer, record);
+            _writer.Flush();
             _writer.Reset();
-            _file!.WriteByte((byte)'\n');
+            _pending.Write("\n"u8);
+            if (_pending.WrittenCount >= PendingBytes)
+            {
+                WritePending();
+            }
         }
+
+        WritePending();
 
         // To the OS, not to the disk: a crashed process loses nothing the kernel has; a crashed machine
         // may lose the last batch, which the logs are not worth an fsync per batch for.
@@ -109,13 +123,21 @@ internal sealed class NdjsonDecisionSink : IDecisionSink
         }
     }
 
+    private void WritePending()
+    {
+        if (_file is not null && _pending.WrittenCount > 0)
+        {
+            _file.Write(_pending.WrittenSpan);
+        }
+
+        _pending.ResetWrittenCount();
+    }
+
     private void Rotate()
     {
-        _writer?.Dispose();
         _file?.Dispose();
         var name = $"decisions-{DateTime.UtcNow:yyyyMMdd'T'HHmmss}-{_sequence++:D4}.ndjson";
-        _file = new FileStream(Path.Combine(_directory, name), FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
-        _writer = new Utf8JsonWriter(_file);
+        _file = new FileStream(Path.Combine(_directory, name), FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
 
         var files = Directory.GetFiles(_directory, "decisions-*.ndjson");
         if (files.Length > MaxFiles)
@@ -130,10 +152,7 @@ internal sealed class NdjsonDecisionSink : IDecisionSink
 
     public async ValueTask DisposeAsync()
     {
-        if (_writer is not null)
-        {
-            await _writer.DisposeAsync().ConfigureAwait(false);
-        }
+        await _writer.DisposeAsync().ConfigureAwait(false);
 
         if (_file is not null)
         {
