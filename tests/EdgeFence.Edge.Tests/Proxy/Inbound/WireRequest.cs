@@ -17,8 +17,8 @@ public static class WireRequest
     public static string PostChunked(string target, string body, string? token = null)
         => Of("POST", target, token, "Transfer-Encoding: chunked\r\n") + $"{body.Length:x}\r\n{body}\r\n0\r\n\r\n";
 
-    public static string Of(string method, string target, string? token, string extra)
-        => $"{method} {target} HTTP/1.1\r\nHost: {TestSnapshot.SiteHost}\r\n"
+    public static string Of(string method, string target, string? token, string extra, string host = TestSnapshot.SiteHost)
+        => $"{method} {target} HTTP/1.1\r\nHost: {host}\r\n"
             + (token is null ? "" : $"Authorization: Bearer {token}\r\n")
             + extra + "\r\n";
 }
