@@ -116,6 +116,34 @@ public sealed class WireClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Slowloris: sends <paramref name="piece"/>(i) every <paramref name="interval"/> until the server closes the
+    /// connection or <paramref name="max"/> has passed; true when it closed.
+    /// </summary>
+    public async Task<bool> TrickleUntilClosedAsync(Func<int, string> piece, TimeSpan interval, TimeSpan max)
+    {
+        var until = DateTime.UtcNow + max;
+        for (var i = 0; DateTime.UtcNow < until; i++)
+        {
+            try
+            {
+                await SendAsync(piece(i));
+            }
+            catch (IOException)
+            {
+                // Reset by the server: closed.
+                return true;
+            }
+
+            if (await ClosedWithinAsync(interval))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public string PendingText => Encoding.Latin1.GetString([.. _pending]);
 
     private async Task<byte[]> ReadChunkedAsync(CancellationToken token)
