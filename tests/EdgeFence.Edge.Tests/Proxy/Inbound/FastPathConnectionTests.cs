@@ -220,6 +220,64 @@ public sealed class FastPathConnectionTests
         Assert.All(ids, id => Assert.Single(logged, l => l == id));
     }
 
+    [Fact]
+    public async Task Heads_bigger_than_a_pipe_segment_are_served_and_the_pipelined_request_behind_them_is_intact()
+    {
+        await using var env = await TestEnvironment.StartAsync(Args(fastPath: true));
+        await using var client = await WireClient.ConnectAsync(env.Edge.PublicUrl);
+        var big = new string('v', 20_000);
+        await client.SendAsync(
+            WireRequest.Get("/api/v1/big", TestSnapshot.Basic, $"X-Big: {big}\r\n")
+            + WireRequest.Post("/public/upload", "after the big head", extra: $"X-Big: {big}\r\n")
+            + WireRequest.Get("/api/v1/small", TestSnapshot.Basic));
+
+        var first = await client.ReadResponseAsync();
+        var second = await client.ReadResponseAsync();
+        var third = await client.ReadResponseAsync();
+
+        Assert.Equal("origin saw GET /api/v1/big?api_key=origin-private", first.BodyText);
+        Assert.Equal("origin saw POST /public/upload?api_key=origin-private", second.BodyText);
+        Assert.Equal("origin saw GET /api/v1/small?api_key=origin-private", third.BodyText);
+        var seen = env.Origin.Requests.ToArray();
+        Assert.Equal(big, seen[0].Header("X-Big"));
+        Assert.Equal(big, seen[1].Header("X-Big"));
+        Assert.Equal(Hex("after the big head"), seen[1].BodySha256);
+        Assert.Null(seen[2].Header("X-Big"));
+    }
+
+    [Fact]
+    public async Task Allowed_head_is_answered_without_a_body_and_the_pipelined_request_behind_it_is_intact()
+    {
+        await using var env = await TestEnvironment.StartAsync(Args(fastPath: true));
+        await using var client = await WireClient.ConnectAsync(env.Edge.PublicUrl);
+        await client.SendAsync(WireRequest.Head("/api/v1/items", TestSnapshot.Basic) + WireRequest.Get("/api/v1/items", TestSnapshot.Basic));
+
+        var head = await client.ReadResponseAsync(toHead: true);
+        var get = await client.ReadResponseAsync();
+
+        Assert.Equal(200, head.Status);
+        Assert.Equal("test", head.Header("X-Origin"));
+        Assert.Equal(200, get.Status);
+        Assert.Equal("origin saw GET /api/v1/items?api_key=origin-private", get.BodyText);
+        Assert.Equal(["HEAD", "GET"], env.Origin.Requests.Select(r => r.Method));
+    }
+
+    [Fact]
+    public async Task Request_with_connection_close_gets_the_last_answer_and_the_pipelined_one_behind_it_none()
+    {
+        await using var env = await TestEnvironment.StartAsync(Args(fastPath: true));
+        await using var client = await WireClient.ConnectAsync(env.Edge.PublicUrl);
+        await client.SendAsync(WireRequest.Get("/api/v1/last", TestSnapshot.Basic, "Connection: close\r\n") + WireRequest.Get("/api/v1/never", TestSnapshot.Basic));
+
+        var last = await client.ReadResponseAsync();
+
+        Assert.Equal(200, last.Status);
+        Assert.True(last.Closes, last.Head);
+        Assert.True(await client.ClosedWithinAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, client.PendingCount);
+        Assert.Equal("/api/v1/last?api_key=origin-private", env.Origin.Requests.Single().RawTarget);
+    }
+
     private static string QuotaPart(WireResponse response)
     {
         var limits = response.Header("RateLimit")!;
