@@ -39,4 +39,7 @@ internal enum DenyReason : byte
     PaymentRejected,
     PaymentSettleFailed,
     PaymentUnavailable,
+
+    // A request header no HTTP/1.1 head can carry on (a control character Kestrel's parser let through).
+    InvalidHeader,
 }

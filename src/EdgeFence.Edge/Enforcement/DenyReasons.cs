@@ -9,11 +9,12 @@ internal static class DenyReasons
 
     private static DenyReasonInfo[] Build()
     {
-        var table = new DenyReasonInfo[(int)DenyReason.PaymentUnavailable + 1];
+        var table = new DenyReasonInfo[(int)DenyReason.InvalidHeader + 1];
         table[(int)DenyReason.None] = new(200, "allowed", "Allowed");
         table[(int)DenyReason.InvalidPath] = new(400, "invalid-path", "The request target is not a valid path");
         table[(int)DenyReason.AmbiguousPath] = new(400, "ambiguous-path", "The request path uses an ambiguous encoding");
         table[(int)DenyReason.AmbiguousFraming] = new(400, "ambiguous-framing", "The request has both Content-Length and Transfer-Encoding");
+        table[(int)DenyReason.InvalidHeader] = new(400, "invalid-header", "A request header holds a control character");
         table[(int)DenyReason.AmbiguousCredentials] = new(400, "ambiguous-credentials", "The request carries more than one credential");
         table[(int)DenyReason.UnknownSite] = new(404, "unknown-site", "No site is served at this host or path");
         table[(int)DenyReason.NoResource] = new(404, "unknown-resource", "This path is not a resource of the site");

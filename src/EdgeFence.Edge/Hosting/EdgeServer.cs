@@ -74,6 +74,10 @@ public sealed class EdgeServer : IAsyncDisposable
         var nodeId = options.NodeId ?? Dns.GetHostName();
         InlineSocketCompletions(options);
 
+        // Threat: request smuggling. Kestrel accepts a bare LF as a line end, which a proxy in front of the edge may
+        // read differently; the edge's own parser refuses it, and so does Kestrel's stack with this (read per server).
+        AppContext.SetSwitch("Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators", true);
+
         ConfigureHost(builder, options, EdgeOptionsValidator.SplitUrls(options.Urls), maxRequestBodySize: null);
         if (options.InlineScheduling)
         {
@@ -334,6 +338,10 @@ public sealed class EdgeServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // Kestrel's limits (timeouts, header sizes, connection counts) from configuration, as the full host
+            // builder reads them; the slim builder reads only endpoints. The fast path takes its timeouts from them too.
+            builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
 
             // Public: bodies are streamed to the origin, never buffered, so their size cannot exhaust the
             // edge's memory; the origin applies its own limit. Admin: snapshots are buffered whole to

@@ -77,6 +77,14 @@ internal sealed class EdgeRequestHandler
             return Refuse(context, DenyReason.AmbiguousFraming, null, state.Version);
         }
 
+        // A control character in a header value (Kestrel's parser lets all but NUL, CR and LF through) cannot be forwarded
+        // in a head and is refused before anything is counted, as the fast path's parser refuses it; the connection closes.
+        if (HasUnwritableHeader(headers))
+        {
+            context.Response.Headers.Connection = "close";
+            return Refuse(context, DenyReason.InvalidHeader, null, state.Version);
+        }
+
         // :: Step 3: the path exactly as sent. Any spelling that could decode differently at the origin is refused.
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "";
         switch (RequestPathGuard.Check(rawTarget))
@@ -465,6 +473,22 @@ internal sealed class EdgeRequestHandler
 
         sitePath = start < 0 ? "/" : start == 0 ? path : path[start..];
         return true;
+    }
+
+    private static bool HasUnwritableHeader(IHeaderDictionary headers)
+    {
+        foreach (var (_, values) in headers)
+        {
+            foreach (var value in values)
+            {
+                if (!Upstream.HeadBuilder.IsWritable(value))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private Task Refuse(HttpContext context, DenyReason reason, string? detail, long snapshotVersion)

@@ -105,8 +105,8 @@ internal sealed class FastRequestHandler
             return close ? InboundOutcome.Close : InboundOutcome.KeepAlive;
         }
 
-        // :: Step 3: the forwarded head, as bytes: the client's header lines minus the stripped ones, then the edge's.
-        var keepAlive = head.KeepAlive && !connection.Closing;
+        // :: Step 3: the forwarded head, as bytes: the client's header lines minus the stripped ones, then the edge's
+        // (Connection: close is the forwarder's, asked when the response head is written: a shutdown may begin meanwhile).
         var transform = CreateTransform(connection, plan, requestId);
         var originHead = new HeadBuilder(1024 + head.HeadLength);
         var edgeHeaders = new HeadBuilder(256);
@@ -114,10 +114,6 @@ internal sealed class FastRequestHandler
         {
             WriteOriginHead(ref originHead, connection, plan, transform);
             transform.WriteResponse(ref edgeHeaders);
-            if (!keepAlive)
-            {
-                edgeHeaders.Bytes("Connection: close\r\n"u8);
-            }
 
             // :: Step 4: forward, streaming the body from the client's transport and the response to it.
             connection.Consume();
@@ -132,7 +128,7 @@ internal sealed class FastRequestHandler
             if (result.Error == ForwarderError.None)
             {
                 _reporter.Forwarded(requestId, plan.Site, plan.Method, decision, plan.State.Version, result.Status, originTime);
-                return keepAlive && result.ClientReusable ? InboundOutcome.KeepAlive : InboundOutcome.Close;
+                return result.ClientReusable ? InboundOutcome.KeepAlive : InboundOutcome.Close;
             }
 
             if (connection.ClientGone)

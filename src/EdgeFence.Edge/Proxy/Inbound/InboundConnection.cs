@@ -157,6 +157,8 @@ internal sealed class InboundConnection : IClientProgress
 
     public void WaitingForOrigin() => _deadline = NoDeadline;
 
+    public bool IsLastResponse => !Head.KeepAlive || Closing;
+
     /// <summary>Called by <see cref="InboundHeartbeat"/> about once a second: a connection past its deadline is cut.</summary>
     public void Tick(long now)
     {

@@ -17,6 +17,9 @@ internal struct HeadBuilder : IDisposable
     private byte[] _buffer;
     private int _length;
 
+    /// <summary>Whether a header value (or target) can be written into a head: no CR, LF, NUL or other control character.</summary>
+    public static bool IsWritable(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(s_valueChars);
+
     public HeadBuilder(int sizeHint)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, 1024));
@@ -78,7 +81,7 @@ internal struct HeadBuilder : IDisposable
 
     private void Text(string text)
     {
-        if (text.AsSpan().ContainsAnyExcept(s_valueChars))
+        if (!IsWritable(text))
         {
             throw new InvalidOperationException("a header or target holds a character that cannot be forwarded in an HTTP/1.1 head");
         }

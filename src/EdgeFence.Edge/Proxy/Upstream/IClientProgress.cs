@@ -15,4 +15,10 @@ internal interface IClientProgress
 
     /// <summary>Neither: waiting for the origin, whose own timeout applies.</summary>
     void WaitingForOrigin();
+
+    /// <summary>
+    /// Whether the response being written is to be the connection's last: the client asked for that, or the server
+    /// began a graceful shutdown (which may start while the origin works, so it is asked when the head is written).
+    /// </summary>
+    bool IsLastResponse { get; }
 }

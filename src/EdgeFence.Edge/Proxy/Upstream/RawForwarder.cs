@@ -99,6 +99,12 @@ internal sealed class RawForwarder
             }
 
             lines.Bytes(edgeHeaders.Span);
+            var last = progress.IsLastResponse;
+            if (last)
+            {
+                lines.Bytes("Connection: close\r\n"u8);
+            }
+
             lines.Bytes("\r\n"u8);
             prefix.Hold(lines.Written);
 
@@ -134,7 +140,7 @@ internal sealed class RawForwarder
             }
 
             connection = null;
-            return new RawExchangeResult(ForwarderError.None, head.Status, true, bodyWhole && !flushed.IsCompleted, null);
+            return new RawExchangeResult(ForwarderError.None, head.Status, true, !last && bodyWhole && !flushed.IsCompleted, null);
         }
         catch (Exception ex)
         {

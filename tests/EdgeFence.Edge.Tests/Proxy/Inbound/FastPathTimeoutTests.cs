@@ -4,7 +4,7 @@ namespace EdgeFence.Edge.Tests.Proxy.Inbound;
 
 /// <summary>
 /// The fast path's client deadlines, taken from Kestrel's limits (InboundTimeouts) and set low here through
-/// a workaround (<see cref="RunningEdgeLimits"/>): a head trickled in (slowloris) is cut after RequestHeadersTimeout, an idle connection after
+/// configuration (<c>Kestrel:Limits:*</c>): a head trickled in (slowloris) is cut after RequestHeadersTimeout, an idle connection after
 /// KeepAliveTimeout, a stalled body after the minimum request body rate's grace. Each test asserts the close within a
 /// bounded wait, never a figure; the same tests run on Kestrel's HTTP layer (FastPath=false) for comparison.
 /// </summary>
@@ -14,16 +14,24 @@ public sealed class FastPathTimeoutTests
 
     private static readonly TimeSpan s_short = TimeSpan.FromSeconds(2);
 
-    private static async Task<TestEnvironment> StartAsync(bool fastPath, TimeSpan? keepAlive = null, TimeSpan? requestHeaders = null)
+    private static Task<TestEnvironment> StartAsync(bool fastPath, TimeSpan? keepAlive = null, TimeSpan? requestHeaders = null)
     {
-        var env = await TestEnvironment.StartAsync("--EdgeFence:Upstream=pipelines", $"--EdgeFence:FastPath={fastPath}");
-        RunningEdgeLimits.Apply(env.Edge, keepAlive, requestHeaders);
-        return env;
+        List<string> args = ["--EdgeFence:Upstream=pipelines", $"--EdgeFence:FastPath={fastPath}"];
+        if (keepAlive is { } k)
+        {
+            args.Add($"--Kestrel:Limits:KeepAliveTimeout={k:c}");
+        }
+
+        if (requestHeaders is { } h)
+        {
+            args.Add($"--Kestrel:Limits:RequestHeadersTimeout={h:c}");
+        }
+
+        return TestEnvironment.StartAsync([.. args]);
     }
 
     /// <summary>
-    /// An operator sets Kestrel's limits like any Kestrel setting (the README says the edge reads them so). Without the
-    /// test's <see cref="KestrelLimitsFromConfiguration"/> the limit must still reach the listener: the idle connection closes.
+    /// An operator sets Kestrel's limits like any Kestrel setting: the limit reaches the listener, the idle connection closes.
     /// </summary>
     [Theory]
     [InlineData(true)]
