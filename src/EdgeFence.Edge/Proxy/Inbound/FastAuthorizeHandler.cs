@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 using EdgeFence.Core.Security;
 using EdgeFence.Edge.Authorize;
@@ -30,7 +31,8 @@ internal sealed class FastAuthorizeHandler
     }
 
     /// <summary>Answers the authorize call whose head <paramref name="connection"/> has read (framed by Content-Length or bodiless).</summary>
-    public async Task<InboundOutcome> ServeAsync(InboundConnection connection, EdgeState state)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<InboundOutcome> ServeAsync(InboundConnection connection, EdgeState state)
     {
         var requestId = RequestIds.Next();
         var head = connection.Head;
@@ -107,6 +109,7 @@ internal sealed class FastAuthorizeHandler
     }
 
     /// <summary>Reads exactly <paramref name="body"/>'s length from the client, held to the minimum request body data rate.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> ReadBodyAsync(InboundConnection connection, Memory<byte> body)
     {
         var input = connection.Input;
@@ -167,7 +170,8 @@ internal sealed class FastAuthorizeHandler
     }
 
     /// <summary>A refusal before the body is read: the connection closes after it when a body is left unread.</summary>
-    private static async Task<InboundOutcome> RefuseAsync(InboundConnection connection, DenyReason reason, string detail, string requestId, bool keepAlive)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<InboundOutcome> RefuseAsync(InboundConnection connection, DenyReason reason, string detail, string requestId, bool keepAlive)
     {
         var close = !keepAlive || connection.Head.ContentLength > 0;
         connection.Consume();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using EdgeFence.Core.Paths;
 using EdgeFence.Edge.Authorize;
@@ -62,7 +63,8 @@ internal sealed class FastRequestHandler
     /// Serves the request whose head <paramref name="connection"/> has just read whole (not yet consumed), or says
     /// to hand it off with nothing consumed.
     /// </summary>
-    public async Task<InboundOutcome> ServeAsync(InboundConnection connection)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<InboundOutcome> ServeAsync(InboundConnection connection)
     {
         var start = Stopwatch.GetTimestamp();
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.CompilerServices;
 using EdgeFence.Edge.Proxy.Upstream;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -134,6 +135,7 @@ internal sealed class InboundConnection : IClientProgress
     }
 
     /// <summary>Flushes a response the edge wrote itself, within the minimum response data rate.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync()
     {
         ResponseSent(0);
@@ -170,6 +172,7 @@ internal sealed class InboundConnection : IClientProgress
     }
 
     /// <summary>Reads until a whole head (or something to hand off) is in the buffer; false when the connection ended.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadHeadAsync()
     {
         Head.Reset();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using EdgeFence.Edge.Logging;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -33,7 +34,8 @@ internal sealed class RawForwarder
     /// <paramref name="edgeHeaders"/> (the edge's own response header lines) after the origin's. Never writes a
     /// refusal itself: when the result says the response has not started, the caller answers 502 or 504.
     /// </summary>
-    public async Task<RawExchangeResult> ForwardAsync(OriginPool pool, ReadOnlyMemory<byte> originHead, long contentLength, bool isHead, bool idempotent,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<RawExchangeResult> ForwardAsync(OriginPool pool, ReadOnlyMemory<byte> originHead, long contentLength, bool isHead, bool idempotent,
         PipeReader clientInput, PipeWriter clientOutput, ReadOnlyMemory<byte> edgeHeaders, IClientProgress progress, ResponsePrefix prefix, CancellationTokenSource cts)
     {
         // :: Step 1: resending is safe only when the origin cannot have acted on it (RFC 9110 9.2.2).
@@ -176,7 +178,8 @@ internal sealed class RawForwarder
     /// Reads heads until the final one (skipping up to <see cref="UpstreamLimits.MaxInterimResponses"/> 1xx), its
     /// status line and headers written into <paramref name="lines"/>; returns the builder as it grew.
     /// </summary>
-    private static async Task<(ResponseHead Head, HeadBuilder Lines)> ReadHeadAsync(OriginConnection connection, HeadBuilder lines, CancellationToken token)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<(ResponseHead Head, HeadBuilder Lines)> ReadHeadAsync(OriginConnection connection, HeadBuilder lines, CancellationToken token)
     {
         var reader = connection.Reader;
         var interim = 0;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using EdgeFence.Edge.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -436,7 +437,8 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
     /// open). <paramref name="chunkToClient"/>: the fast path writes to the client's socket itself, so a body not
     /// framed by Content-Length goes out chunked (Kestrel does that on its own path); the last chunk is the caller's.
     /// </summary>
-    internal static async Task<bool> CopyBodyAsync(OriginConnection connection, ResponseFraming framing, long contentLength, PipeWriter client, CancellationTokenSource cts, TimeSpan responseTimeout, bool chunkToClient, IClientProgress? progress = null, ResponsePrefix? prefix = null)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal static async ValueTask<bool> CopyBodyAsync(OriginConnection connection, ResponseFraming framing, long contentLength, PipeWriter client, CancellationTokenSource cts, TimeSpan responseTimeout, bool chunkToClient, IClientProgress? progress = null, ResponsePrefix? prefix = null)
     {
         var reader = connection.Reader;
         var token = cts.Token;
