@@ -24,7 +24,7 @@ import subprocess
 import sys
 
 SCENARIOS = ["origin-direct", "yarp", "nginx", "haproxy", "edge-passthrough", "edge-paid", "edge-429", "edge-mcp", "edge-authorize", "hello"]
-STREAM_TARGETS = ["origin-direct", "yarp", "edge-free", "edge-paid"]
+STREAM_TARGETS = ["origin-direct", "yarp", "haproxy", "edge-free", "edge-paid"]
 MIB = 1024 * 1024
 
 
@@ -176,6 +176,8 @@ def report(args):
         "ratio-paid-vs-haproxy": ratio(s["edge-paid"]["rps"], s["haproxy"]["rps"]),
         "ratio-passthrough-vs-haproxy": ratio(s["edge-passthrough"]["rps"], s["haproxy"]["rps"]),
         "p99-paid-vs-haproxy": ratio(s["edge-paid"]["p99_ms"], s["haproxy"]["p99_ms"]),
+        "ratio-upload-vs-haproxy": ratio(up("edge-paid"), up("haproxy")),
+        "ratio-download-vs-haproxy": ratio(down("edge-paid"), down("haproxy")),
         "ratio-mcp-vs-paid": ratio(s["edge-mcp"]["rps"], s["edge-paid"]["rps"]),
         "edge-peak-rss-mib": round(rss["edge-after"] / 1024, 2),
     }

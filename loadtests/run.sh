@@ -18,6 +18,8 @@
 #   ratio-paid-vs-haproxy: X       edge-paid rps / haproxy rps
 #   ratio-passthrough-vs-haproxy: X edge-passthrough rps / haproxy rps
 #   p99-paid-vs-haproxy: X         edge-paid p99 latency / haproxy p99 latency
+#   ratio-upload-vs-haproxy: X     edge (paid path) upload throughput / haproxy upload throughput
+#   ratio-download-vs-haproxy: X   edge (paid path) download throughput / haproxy download throughput
 #   ratio-mcp-vs-paid: X           edge-mcp rps (a priced MCP tools/call POST) / edge-paid rps
 #   edge-peak-rss-mib: X           the edge's VmHWM after everything, MiB
 #
@@ -424,7 +426,7 @@ curl -fsS "$admin_url/metrics" >"$work/edge-metrics.txt" || fail "could not read
 dropped=$(awk '/^edgefence_decision_log_dropped_total/ { s += $NF } END { printf "%d", s }' "$work/edge-metrics.txt")
 [ "$dropped" -eq 0 ] || fail "the edge dropped $dropped decision records during the run (see $work/edge-metrics.txt)"
 
-# :: Streaming: $stream_mib MiB up and down through the origin directly, the YARP baseline, and the
+# :: Streaming: $stream_mib MiB up and down through the origin directly, the YARP baseline, haproxy, and the
 # edge (an unprotected path and the paid path). curl's own averages; byte counts must be exact.
 rss_kib() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$1/status"; }
 edge_rss_before=$(rss_kib "$edge_pid")
@@ -468,6 +470,7 @@ for rep in $(seq "$stream_reps"); do
   for direction in upload download; do
     stream origin-direct "$direction" "$origin_url/free" "$rep"
     stream yarp "$direction" "$yarp_url/free" "$rep"
+    stream haproxy "$direction" "$haproxy_url/free" "$rep"
     stream edge-free "$direction" "$edge_url/free" "$rep" -H "Host: $host"
     stream edge-paid "$direction" "$edge_url/paid" "$rep" -H "Host: $host" -H @"$work/stream-auth.txt"
   done
