@@ -55,14 +55,26 @@ public sealed class EdgeOptions
     /// Runs socket completions and the public listener's request processing inline on the socket I/O threads
     /// instead of hopping through the thread pool (Kestrel's <c>UnsafePreferInlineScheduling</c> plus
     /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, set before the first socket). Saves thread hops and
-    /// context switches per forwarded request (measured on the 2-core machine, fast path, paid requests: about 56 to
-    /// 43 µs of the edge's CPU per request). The price is that nothing on the request path may block: the one place
-    /// that can is CounterStore.Enforce waiting on FASTER for a counter record on disk, which the store's sizing
-    /// (twice the expected entitlements in memory) confines to the first touch of a record after recovery of a
-    /// store larger than memory. Heavy work off the request path (snapshot verification on the admin listener, the
-    /// decision log, checkpoints) runs on the thread pool either way. On by default.
+    /// context switches per request on the fast path (measured on the 2-core machine, paid requests: about 56 to 43 µs
+    /// of the edge's CPU per request), and costs parallelism on Kestrel's stack, where one connection's HTTP/2 streams
+    /// and TLS then share its I/O thread (h2c paid-vs-YARP 0.74-0.75 without, 0.63-0.70 with). Null (the default) is
+    /// <see cref="UsesInlineScheduling"/>'s choice. Nothing on the request path may block with it on: the one place
+    /// that can is CounterStore.Enforce waiting on FASTER for a counter record on disk (a store larger than memory,
+    /// or right after recovery). Heavy work off the request path (snapshot verification on the admin listener, the
+    /// decision log, checkpoints) runs on the thread pool either way.
     /// </summary>
-    public bool InlineScheduling { get; set; } = true;
+    public bool? InlineScheduling { get; set; }
+
+    /// <summary>
+    /// Whether the public listener runs inline: as configured, else when the fast path serves it, which is when it
+    /// is on (<see cref="FastPath"/> with the pipelines engine) and every public URL is plain http with HTTP/1.1
+    /// among <c>Kestrel:EndpointDefaults:Protocols</c>. TLS and HTTP/2-only listeners are Kestrel's stack, and stay
+    /// on the thread pool.
+    /// </summary>
+    public bool UsesInlineScheduling(string? endpointProtocols, IEnumerable<string> publicUrls)
+        => InlineScheduling ?? (FastPath && Upstream == "pipelines"
+            && (string.IsNullOrEmpty(endpointProtocols) || endpointProtocols.Contains("Http1", StringComparison.OrdinalIgnoreCase))
+            && publicUrls.All(url => url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Largest snapshot the admin listener accepts, in MiB.</summary>
     public int MaxSnapshotMiB { get; set; } = 512;

@@ -72,14 +72,16 @@ public sealed class EdgeServer : IAsyncDisposable
         var options = EdgeOptionsValidator.Load(builder.Configuration);
         var publicKey = EdgeOptionsValidator.LoadPublicKey(options);
         var nodeId = options.NodeId ?? Dns.GetHostName();
-        InlineSocketCompletions(options);
+        var publicUrls = EdgeOptionsValidator.SplitUrls(options.Urls);
+        var inline = options.UsesInlineScheduling(builder.Configuration["Kestrel:EndpointDefaults:Protocols"], publicUrls);
+        InlineSocketCompletions(inline);
 
         // Threat: request smuggling. Kestrel accepts a bare LF as a line end, which a proxy in front of the edge may
         // read differently; the edge's own parser refuses it, and so does Kestrel's stack with this (read per server).
         AppContext.SetSwitch("Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators", true);
 
-        ConfigureHost(builder, options, EdgeOptionsValidator.SplitUrls(options.Urls), maxRequestBodySize: null);
-        if (options.InlineScheduling)
+        ConfigureHost(builder, options, publicUrls, maxRequestBodySize: null);
+        if (inline)
         {
             // The public listener only: admin requests (snapshot verification) may take long and must not hold an I/O thread.
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
@@ -385,10 +387,10 @@ public sealed class EdgeServer : IAsyncDisposable
     /// later). In a process that already has sockets (functional tests) it changes nothing. A value set in the
     /// environment wins either way.
     /// </summary>
-    private static void InlineSocketCompletions(EdgeOptions options)
+    private static void InlineSocketCompletions(bool inline)
     {
         const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-        if (options.InlineScheduling && Environment.GetEnvironmentVariable(Variable) is null)
+        if (inline && Environment.GetEnvironmentVariable(Variable) is null)
         {
             Environment.SetEnvironmentVariable(Variable, "1");
         }
