@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using EdgeFence.Core.Model;
@@ -105,6 +106,11 @@ internal static class EdgeStateBuilder
         // The counter key costs a SHA-256 per token, most of the time spent compiling a large
         // snapshot, so the tokens are compiled on every core, each worker with its own hash object.
         // The index is filled afterwards on one thread.
+        // A customer holds several tokens (rotations, one per environment), and the decoder makes a string for each
+        // token that does not follow one of the same customer: the state keeps one string per customer instead.
+        // 48 bytes a token that the state no longer holds; scripts/measure-snapshot.py (100 tokens a customer) has
+        // the state about 45 MiB smaller at a million tokens.
+        var customers = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var tokens = new TokenRuntime[snapshot.Tokens.Count];
         Parallel.For(
             0,
@@ -112,7 +118,8 @@ internal static class EdgeStateBuilder
             () => IncrementalHash.CreateHash(HashAlgorithmName.SHA256),
             (i, _, sha) =>
             {
-                tokens[i] = CompileToken(snapshot.Tokens[i], sites, plans, sha);
+                var record = snapshot.Tokens[i];
+                tokens[i] = CompileToken(record, sites, plans, sha, customers.GetOrAdd(record.Customer, record.Customer));
                 return sha;
             },
             sha => sha.Dispose());
@@ -133,7 +140,7 @@ internal static class EdgeStateBuilder
         {
             for (var i = 0; i < upserts.Length; i++)
             {
-                upserts[i] = CompileToken(delta.Tokens[i], sites, plans, sha);
+                upserts[i] = CompileToken(delta.Tokens[i], sites, plans, sha, delta.Tokens[i].Customer);
             }
         }
 
@@ -146,11 +153,11 @@ internal static class EdgeStateBuilder
         return current.WithTokens(delta.Version, stateHash, current.Tokens.With(upserts, removed));
     }
 
-    private static TokenRuntime CompileToken(TokenRecord record, IReadOnlyDictionary<string, SiteRuntime> sites, IReadOnlyDictionary<string, PlanRuntime> plans, IncrementalHash sha)
+    private static TokenRuntime CompileToken(TokenRecord record, IReadOnlyDictionary<string, SiteRuntime> sites, IReadOnlyDictionary<string, PlanRuntime> plans, IncrementalHash sha, string customer)
     {
         var plan = plans[record.PlanId];
         var wallet = plan.Prepaid ? Payments.WalletAccount.KeyOf(record.SiteId, record.Customer, plan.Plan.Currency) : default;
-        return new TokenRuntime(record, sites[record.SiteId], plan, CounterKey(record, sha), wallet);
+        return new TokenRuntime(record, sites[record.SiteId], plan, CounterKey(record, sha), wallet, customer);
     }
 
     /// <summary>

@@ -16,12 +16,13 @@ internal sealed class TokenRuntime : LedgerAccount
 {
     private readonly Sha256Value _hash;
 
-    public TokenRuntime(TokenRecord record, SiteRuntime site, PlanRuntime plan, Key128 counterKey, Key128 walletKey = default)
+    /// <param name="customer">The record's customer, or an equal string already held (see <see cref="EdgeStateBuilder"/>).</param>
+    public TokenRuntime(TokenRecord record, SiteRuntime site, PlanRuntime plan, Key128 counterKey, Key128 walletKey = default, string? customer = null)
         : base(counterKey)
     {
         WalletKey = walletKey;
         Id = record.Id;
-        Customer = record.Customer;
+        Customer = customer ?? record.Customer;
         ExpiresAtUnix = record.ExpiresAtUnix;
         Revoked = record.Revoked;
         Suspended = record.Suspended;

@@ -161,6 +161,18 @@ public class SnapshotSignerTests
         Assert.True(SnapshotSigner.Verify(Data, SnapshotSigner.Sign(Data, loaded), key));
     }
 
+    [Fact]
+    public void Signatures_are_those_of_ECDsa_SignData_and_VerifyData_over_SHA_256()
+    {
+        (ECDsa privateKey, ECDsa publicKey) = CreateKeys();
+
+        byte[] theirs = privateKey.SignData(Data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] ours = SnapshotSigner.Sign(Data, privateKey);
+
+        Assert.True(SnapshotSigner.Verify(Data, theirs, publicKey));
+        Assert.True(publicKey.VerifyData(Data, ours, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+    }
+
     private static (ECDsa PrivateKey, ECDsa PublicKey) CreateKeys()
     {
         (string privatePem, string publicPem) = SnapshotSigner.CreateKeyPairPem();
