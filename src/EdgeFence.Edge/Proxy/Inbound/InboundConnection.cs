@@ -25,7 +25,9 @@ internal sealed class InboundConnection : IClientProgress
     private readonly InboundTimeouts _timeouts;
     private byte[]? _scratch;
     private ReadOnlySequence<byte> _buffer;
+    private readonly Lock _originLock = new();
     private long _deadline = NoDeadline;
+    private long _originDeadline = NoDeadline;
     private long _rateStart;
     private int _closing;
     private volatile bool _idle;
@@ -146,12 +148,19 @@ internal sealed class InboundConnection : IClientProgress
     /// <summary>Makes the origin's timeout source ready for the next exchange.</summary>
     public void OriginTimeoutDone()
     {
-        if (!OriginTimeout.TryReset())
+        // Under the lock Tick cancels in: a deadline that passed as this exchange ended never cancels the next one.
+        lock (_originLock)
         {
-            OriginTimeout.Dispose();
-            OriginTimeout = new CancellationTokenSource();
+            _originDeadline = NoDeadline;
+            if (!OriginTimeout.TryReset())
+            {
+                OriginTimeout.Dispose();
+                OriginTimeout = new CancellationTokenSource();
+            }
         }
     }
+
+    public void OriginActive(TimeSpan timeout) => Volatile.Write(ref _originDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
 
     public void BodyReceived(long total) => Pace(total, _timeouts.MinRequestBodyRate, _timeouts.RequestBodyGrace);
 
@@ -168,6 +177,26 @@ internal sealed class InboundConnection : IClientProgress
         {
             _deadline = NoDeadline;
             _context.Abort(new ConnectionAbortedException("the client was too slow: a fast-path timeout or minimum data rate"));
+        }
+
+        if (now > Volatile.Read(ref _originDeadline))
+        {
+            lock (_originLock)
+            {
+                if (now > _originDeadline)
+                {
+                    // The origin was silent for its timeout: the exchange's token is cancelled (a 504 before the response).
+                    _originDeadline = NoDeadline;
+                    try
+                    {
+                        OriginTimeout.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The connection has ended already.
+                    }
+                }
+            }
         }
     }
 

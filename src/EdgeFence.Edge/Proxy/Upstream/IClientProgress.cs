@@ -17,6 +17,13 @@ internal interface IClientProgress
     void WaitingForOrigin();
 
     /// <summary>
+    /// The exchange moved (started, sent body bytes, or got response bytes): the origin's activity timeout, which
+    /// cancels the exchange's token, starts over from now. The connection's heartbeat enforces it (to its second), so
+    /// the request path arms no timer: a timer's Change takes a lock that every connection's requests share.
+    /// </summary>
+    void OriginActive(TimeSpan timeout);
+
+    /// <summary>
     /// Whether the response being written is to be the connection's last: the client asked for that, or the server
     /// began a graceful shutdown (which may start while the origin works, so it is asked when the head is written).
     /// </summary>

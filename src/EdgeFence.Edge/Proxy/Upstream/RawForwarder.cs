@@ -42,7 +42,7 @@ internal sealed class RawForwarder
         var hasBody = contentLength > 0;
         var retryable = !hasBody && idempotent;
         var token = cts.Token;
-        cts.CancelAfter(_responseTimeout);
+        progress.OriginActive(_responseTimeout);
         progress.WaitingForOrigin();
 
         OriginConnection? connection = null;
@@ -73,7 +73,7 @@ internal sealed class RawForwarder
                     await connection.Stream.WriteAsync(originHead, token).ConfigureAwait(false);
                     if (hasBody)
                     {
-                        body = SendBodyAsync(clientInput, connection, contentLength, progress, cts);
+                        body = SendBodyAsync(clientInput, connection, contentLength, progress, cts, _responseTimeout);
                     }
 
                     (head, lines) = await ReadHeadAsync(connection, lines, token).ConfigureAwait(false);
@@ -247,7 +247,7 @@ internal sealed class RawForwarder
     /// whatever follows (a pipelined request) unread. A client that ends early aborts the origin connection, so
     /// the origin never takes a short body for a whole one.
     /// </summary>
-    private static async Task<ForwarderError> SendBodyAsync(PipeReader client, OriginConnection connection, long length, IClientProgress progress, CancellationTokenSource cts)
+    private static async Task<ForwarderError> SendBodyAsync(PipeReader client, OriginConnection connection, long length, IClientProgress progress, CancellationTokenSource cts, TimeSpan responseTimeout)
     {
         var token = cts.Token;
         var sent = 0L;
@@ -294,6 +294,9 @@ internal sealed class RawForwarder
             client.AdvanceTo(piece.End);
             sent += take;
             progress.BodyReceived(sent);
+
+            // Body bytes moving count as activity: a long upload is not an origin timeout.
+            progress.OriginActive(responseTimeout);
             if (sent < length && (result.IsCompleted || result.IsCanceled))
             {
                 // The client closed (or its connection was cut for a timeout) inside its body.

@@ -471,7 +471,15 @@ internal sealed class UpstreamForwarder : IAsyncDisposable
             }
 
             first = false;
-            cts.CancelAfter(responseTimeout);
+            if (progress is not null)
+            {
+                progress.OriginActive(responseTimeout);
+            }
+            else
+            {
+                cts.CancelAfter(responseTimeout);
+            }
+
             var result = await reader.ReadAsync(token).ConfigureAwait(false);
             var buffer = result.Buffer;
             switch (framing)

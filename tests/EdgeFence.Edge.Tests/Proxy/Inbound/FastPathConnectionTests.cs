@@ -39,6 +39,29 @@ public sealed class FastPathConnectionTests
             env.Origin.Requests.Select(r => r.RawTarget));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Upload_longer_than_the_origin_timeout_is_not_cut_while_its_bytes_keep_moving(bool fastPath)
+    {
+        // The origin timeout is an activity timeout: each body piece restarts it, so a slow (but paced) upload of
+        // 2.8 s goes through an edge whose origin timeout is 1 s, and the origin sees the whole body.
+        await using var origin = RawOrigin.Start(r => RawReply.Ok("received|" + Encoding.Latin1.GetString(r.Body)));
+        await using var edge = await EdgeHost.StartAsync(TestSnapshot.Create(origin.Url), Args(fastPath, "--EdgeFence:OriginTimeoutSeconds=1"));
+        await using var client = await WireClient.ConnectAsync(edge.PublicUrl);
+        var pieces = Enumerable.Range(0, 7).Select(i => $"piece-{i};").ToArray();
+        var body = string.Concat(pieces);
+        await client.SendAsync(WireRequest.Of("POST", "/public/upload", null, $"Content-Length: {body.Length}\r\n"));
+        foreach (var piece in pieces)
+        {
+            await Task.Delay(400);
+            await client.SendAsync(piece);
+        }
+
+        var response = await client.ReadResponseAsync();
+        Assert.Equal((200, "received|" + body), (response.Status, response.BodyText));
+    }
+
     [Fact]
     public async Task Pipelined_requests_are_answered_in_order_with_bodies_intact_both_ways()
     {
