@@ -36,7 +36,7 @@ internal sealed class FastAuthorizeHandler
     {
         var requestId = RequestIds.Next();
         var head = connection.Head;
-        var keepAlive = head.KeepAlive && !connection.Closing;
+        var keepAlive = !connection.IsLastResponse;
 
         // :: Step 1: the site the origin key names (the one Authorization header; a repeated one names none).
         if (!FindSite(connection, state, requestId, out var site))
@@ -97,14 +97,7 @@ internal sealed class FastAuthorizeHandler
             }
         }
 
-        var length = 0;
-        if (found >= 0)
-        {
-            // The parser let through field-vchar, SP and HTAB only: ASCII.
-            var header = head.Header(found);
-            length = Encoding.ASCII.GetChars(bytes.Slice(header.ValueStart, header.ValueLength), value);
-        }
-
+        var length = found >= 0 ? FastRequestHandler.Copy(bytes, head.Header(found), value) : 0;
         return _authorize.TryFindSite(state, value[..length], requestId, out site);
     }
 
@@ -151,6 +144,7 @@ internal sealed class FastAuthorizeHandler
         try
         {
             head.Bytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"u8);
+            FastProblemWriter.WriteDate(ref head);
             head.Header(RequestSigner.RequestIdHeader, requestId);
             ForwardTransform.WriteLimits(ref head, decision);
             if (!keepAlive)

@@ -98,7 +98,7 @@ internal sealed class FastRequestHandler
         // :: Step 2: a refusal is answered here. A body the refused request carries is not read: the connection closes after.
         if (decision.IsDenied)
         {
-            var close = !head.KeepAlive || head.ContentLength > 0 || connection.Closing;
+            var close = connection.IsLastResponse || head.ContentLength > 0;
             _reporter.Decided(requestId, plan.Site, plan.Method, decision, plan.State.Version);
             _reporter.Metrics.EdgeTime(start);
             connection.Consume();
@@ -392,7 +392,7 @@ internal sealed class FastRequestHandler
     }
 
     /// <summary>Copies a header value as chars; returns its length, which is over <paramref name="chars"/>' length (nothing copied) when it does not fit.</summary>
-    private static int Copy(ReadOnlySpan<byte> bytes, HeaderRange header, Span<char> chars)
+    internal static int Copy(ReadOnlySpan<byte> bytes, HeaderRange header, Span<char> chars)
     {
         if (header.ValueLength > chars.Length)
         {
